@@ -70,6 +70,11 @@ export const ReasonCodeSchema = z.object({
   requiresNote: z.boolean(),
   /** The merchant's own ERP code for this deduction reason. */
   erpCode: z.nullable(z.string()),
+  /**
+   * When true the unpaid rest stays open on the invoice (a partial payment, paid later);
+   * otherwise it is recorded in the ERP as a deduction with this reason.
+   */
+  leavesOpen: z.boolean(),
 });
 export type ReasonCode = z.infer<typeof ReasonCodeSchema>;
 

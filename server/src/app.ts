@@ -1,0 +1,54 @@
+import { ErrorCode } from '@settle/schema';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Deps } from './deps.js';
+import { ApiError, errorHandler } from './errors.js';
+import { landingPage } from './landing.js';
+import { merchantRoutes } from './routes/merchant.js';
+import { sessionRoutes } from './routes/session.js';
+
+/** Large enough for 10,000 allocations; anything bigger is refused before it is read. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export function createApp(deps: Deps) {
+  const app = new Hono();
+  const allowed = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.allowedOrigins]);
+
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          ErrorCode.payloadTooLarge,
+          `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`,
+        );
+      },
+    }),
+  );
+  // Only the browser-facing routes answer cross-origin requests, and only from configured origins.
+  const browserCors = cors({
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  });
+  app.use('/v1/session', browserCors);
+  app.use('/v1/session/*', browserCors);
+  app.use('/v1/sandbox/*', browserCors);
+
+  app.get('/health', (c) =>
+    c.json({ ok: true, mode: deps.config.mode, erp: deps.erp.name, processor: deps.processor.name }),
+  );
+  app.get('/', (c) => c.html(landingPage(deps.config)));
+  app.route('/', sessionRoutes(deps));
+  app.route('/', merchantRoutes(deps));
+
+  app.notFound((c) => c.json({ code: ErrorCode.notFound, message: `No route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError(errorHandler(deps.log));
+  return app;
+}

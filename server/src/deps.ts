@@ -1,0 +1,15 @@
+import type { Config } from './config.js';
+import type { ErpAdapter } from './erp/port.js';
+import type { SandboxProcessor } from './processors/sandbox.js';
+import type { Db } from './store/db.js';
+
+export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
+
+/** What the routes and services share: no module-level state, so tests can run many servers. */
+export interface Deps {
+  db: Db;
+  erp: ErpAdapter;
+  processor: SandboxProcessor;
+  config: Config;
+  log: Logger;
+}

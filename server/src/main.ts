@@ -1,0 +1,34 @@
+import { loadConfig } from './config.js';
+import { createSettle, listen } from './server.js';
+
+const config = loadConfig();
+const settle = await createSettle({ config });
+const server = await listen(settle, config.port, config.host);
+const store = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
+
+console.log(`
+  Settle reference server, ${config.mode} mode
+  ─────────────────────────────────────────────
+  Open:         ${config.publicUrl}/
+  API:          ${config.publicUrl}/v1
+  Health:       ${config.publicUrl}/health
+  Secret key:   ${settle.secretKey}
+  Store:        ${store}
+  ERP:          ${settle.deps.erp.name} (seeded demo data)
+  Processor:    ${settle.deps.processor.name}
+
+  Try a payment end to end (needs curl and jq):
+    SETTLE_API_URL=${config.publicUrl} SETTLE_SECRET_KEY=${settle.secretKey} bash examples/curl/pay.sh
+`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: finishing running jobs and closing…`);
+  await server.close();
+  await settle.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,124 @@
+import { sql } from 'kysely';
+import type { Db, Executor } from '../store/db.js';
+import { fromJson, json } from '../store/db.js';
+
+export interface Job {
+  kind: string;
+  payload: unknown;
+  /** At most one job per key is ever enqueued (e.g. `erp_post:pay_123`). */
+  dedupeKey?: string;
+  runAt?: Date;
+}
+
+/** Records a job in the same transaction as the change that needs it: both land, or neither. */
+export async function enqueue(ex: Executor, job: Job): Promise<void> {
+  await ex
+    .insertInto('outbox')
+    .values({
+      kind: job.kind,
+      payload: json(job.payload),
+      dedupe_key: job.dedupeKey ?? null,
+      run_at: job.runAt ?? new Date(),
+      last_error: null,
+      locked_by: null,
+      locked_until: null,
+      done_at: null,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}
+
+export type JobHandler = (payload: unknown, job: { id: number; attempts: number }) => Promise<void>;
+
+export interface OutboxOptions {
+  pollMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  leaseMs: number;
+  /** Names this instance in locks, for debugging two instances on one database. */
+  workerId: string;
+  log?: Pick<Console, 'warn' | 'error'>;
+}
+
+/**
+ * Runs due jobs with retries and exponential back-off. Jobs are claimed with a lease under
+ * FOR UPDATE SKIP LOCKED, so many instances share one outbox and a crashed instance's jobs
+ * are picked up again when its lease runs out. Handlers must be idempotent.
+ */
+export class OutboxWorker {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<unknown> | null = null;
+  #stopped = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly options: OutboxOptions,
+  ) {}
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    const tick = async () => {
+      if (this.#stopped) return;
+      this.#running = this.runDue().catch((err) => this.options.log?.error('outbox poll failed', err));
+      await this.#running;
+      if (!this.#stopped) this.#timer = setTimeout(tick, this.options.pollMs);
+    };
+    this.#timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** Claims and runs every job due now; returns how many ran. */
+  async runDue(limit = 20): Promise<number> {
+    const leaseUntil = new Date(Date.now() + this.options.leaseMs);
+    const claimed = await sql<{ id: number; kind: string; payload: unknown; attempts: number }>`
+      update outbox set locked_by = ${this.options.workerId}, locked_until = ${leaseUntil}
+      where id in (
+        select id from outbox
+        where status = 'pending' and run_at <= now() and (locked_until is null or locked_until < now())
+        order by run_at, id
+        limit ${limit}
+        for update skip locked
+      )
+      returning id, kind, payload, attempts`.execute(this.db);
+    for (const job of claimed.rows) await this.#run(job);
+    return claimed.rows.length;
+  }
+
+  async #run(job: { id: number; kind: string; payload: unknown; attempts: number }): Promise<void> {
+    const handler = this.handlers[job.kind];
+    try {
+      if (!handler) throw new Error(`No handler for outbox job kind "${job.kind}"`);
+      await handler(fromJson(job.payload), { id: job.id, attempts: job.attempts });
+      await this.db
+        .updateTable('outbox')
+        .set({ status: 'done', done_at: new Date(), locked_by: null, locked_until: null })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', this.options.workerId)
+        .execute();
+    } catch (err) {
+      const attempts = job.attempts + 1;
+      const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(attempts - 1, 20));
+      const jitter = Math.floor(delay * 0.1 * Math.random());
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      this.options.log?.warn(`outbox job ${job.id} (${job.kind}) failed, attempt ${attempts}: ${message}`);
+      await this.db
+        .updateTable('outbox')
+        .set({
+          attempts,
+          last_error: message.slice(0, 1000),
+          run_at: new Date(Date.now() + delay + jitter),
+          locked_by: null,
+          locked_until: null,
+        })
+        .where('id', '=', job.id)
+        .execute();
+    }
+  }
+}

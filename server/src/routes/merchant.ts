@@ -1,0 +1,49 @@
+import { routes } from '@settle/schema';
+import { Hono } from 'hono';
+import type { Deps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { callErp } from '../services/erp-calls.js';
+import { listPayments, loadPayment } from '../services/payment-view.js';
+import { createSession, openItemsView } from '../services/sessions.js';
+import { type Env, secretKeyAuth } from './auth.js';
+import { jsonBody, queryOf } from './validate.js';
+
+/** The merchant API, called from the merchant's backend with its secret key. */
+export function merchantRoutes(deps: Deps) {
+  const app = new Hono<Env>();
+  app.use('*', secretKeyAuth(deps));
+
+  app.post(routes.createSession.path, async (c) => {
+    const body = await jsonBody(c, routes.createSession.body);
+    return c.json(await createSession(deps, c.get('merchant'), body), 201);
+  });
+
+  app.get(routes.listCustomers.path, async (c) => {
+    const customers = await callErp(() => deps.erp.listCustomers());
+    return c.json({
+      data: customers.map(({ id, name, email, currency, region }) => ({ id, name, email, currency, region })),
+    });
+  });
+
+  app.get(routes.getOpenItems.path, async (c) => {
+    const id = c.req.param('id');
+    const customer = await callErp(() => deps.erp.getCustomer(id));
+    if (!customer) throw notFound(`The ERP has no customer ${id}`);
+    const items = await callErp(() => deps.erp.listOpenItems(id));
+    const view = await openItemsView(deps.db, c.get('merchant').id, id, null, items);
+    return c.json({ customerId: id, ...view });
+  });
+
+  app.get(routes.listPayments.path, async (c) => {
+    const query = queryOf(c, routes.listPayments.query);
+    return c.json(await listPayments(deps.db, c.get('merchant').id, query));
+  });
+
+  app.get(routes.getPayment.path, async (c) => {
+    const payment = await loadPayment(deps.db, c.req.param('id'), { merchantId: c.get('merchant').id });
+    if (!payment) throw notFound(`No payment ${c.req.param('id')}`);
+    return c.json(payment);
+  });
+
+  return app;
+}

@@ -1,0 +1,98 @@
+import { ErrorCode, type Payment, routes } from '@settle/schema';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Deps } from '../deps.js';
+import { ApiError, notFound, validationError } from '../errors.js';
+import { SandboxTokenError } from '../processors/sandbox.js';
+import { loadPayment } from '../services/payment-view.js';
+import { createPayment, quote } from '../services/payments.js';
+import { sessionView } from '../services/sessions.js';
+import { clientTokenAuth, type Env } from './auth.js';
+import { jsonBody } from './validate.js';
+
+/** A payment stream ends once nothing more is expected soon; clients reconnect for later changes. */
+function settled(p: Payment): boolean {
+  if (p.status === 'requires_confirmation' || p.status === 'processing') return false;
+  return !(p.erpStatus === 'pending' || p.erpStatus === 'reversal_pending');
+}
+
+const STREAM_POLL_MS = 500;
+const STREAM_MAX_MS = 5 * 60 * 1000;
+
+/** The browser's API, scoped by a session's client token to one customer. */
+export function sessionRoutes(deps: Deps) {
+  const app = new Hono<Env>();
+  app.use('/v1/session', clientTokenAuth(deps));
+  app.use('/v1/session/*', clientTokenAuth(deps));
+  app.use('/v1/sandbox/*', clientTokenAuth(deps));
+
+  app.get(routes.getSession.path, async (c) => c.json(await sessionView(deps, c.get('session'))));
+
+  app.post(routes.quote.path, async (c) => {
+    const body = await jsonBody(c, routes.quote.body);
+    return c.json(await quote(deps, c.get('session'), body));
+  });
+
+  app.post(routes.createPayment.path, async (c) => {
+    const key = c.req.header('idempotency-key');
+    if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+      throw new ApiError(
+        400,
+        ErrorCode.idempotencyRequired,
+        'Send an Idempotency-Key header (1 to 255 visible ASCII characters, e.g. a UUID)',
+        [{ path: 'Idempotency-Key', code: ErrorCode.idempotencyRequired, message: 'Missing or malformed' }],
+      );
+    }
+    const body = await jsonBody(c, routes.createPayment.body);
+    return c.json(await createPayment(deps, c.get('session'), body, key), 201);
+  });
+
+  const paymentOf = async (id: string, session: Env['Variables']['session']) => {
+    const payment = await loadPayment(deps.db, id, { merchantId: session.merchant.id, customerId: session.customerId });
+    if (!payment || payment.sessionId !== session.id) throw notFound(`No payment ${id} in this session`);
+    return payment;
+  };
+
+  app.get(routes.getSessionPayment.path, async (c) => c.json(await paymentOf(c.req.param('id'), c.get('session'))));
+
+  // Server-sent events: the payment each time it changes. State lives in the database, so any
+  // instance can serve the stream; polling it keeps the server free of in-memory subscribers.
+  app.get(routes.watchSessionPayment.path, async (c) => {
+    const session = c.get('session');
+    let payment = await paymentOf(c.req.param('id'), session);
+    return streamSSE(c, async (stream) => {
+      let aborted = false;
+      stream.onAbort(() => {
+        aborted = true;
+      });
+      let last = '';
+      const started = Date.now();
+      while (!aborted) {
+        const version = `${payment.updatedAt}:${payment.events.length}`;
+        if (version !== last) {
+          last = version;
+          await stream.writeSSE({ event: 'payment', id: version, data: JSON.stringify(payment) });
+        }
+        if (settled(payment) || Date.now() - started > STREAM_MAX_MS) break;
+        await stream.sleep(STREAM_POLL_MS);
+        payment = await paymentOf(payment.id, session);
+      }
+    });
+  });
+
+  app.post(routes.createSandboxToken.path, async (c) => {
+    const body = await jsonBody(c, routes.createSandboxToken.body);
+    const session = c.get('session');
+    try {
+      return c.json(
+        await deps.processor.createToken(body, { merchantId: session.merchant.id, sessionId: session.id }),
+        201,
+      );
+    } catch (err) {
+      if (err instanceof SandboxTokenError) throw validationError(err.issues, 'The payment details');
+      throw err;
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,41 @@
+import { ErrorCode, type FieldIssue, formatPath } from '@settle/schema';
+import type { Context } from 'hono';
+import type * as z from 'zod/mini';
+import { ApiError, validationError } from '../errors.js';
+
+/** Parses a value with a wire schema; a failure is a 422 whose details name every bad field. */
+export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown, what = 'The request'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data as z.infer<S>;
+  const issues: FieldIssue[] = result.error.issues.map((i) => {
+    const keys = i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys : undefined;
+    const base = formatPath(i.path);
+    const path = keys?.length ? keys.map((k) => (base ? `${base}.${k}` : k)).join(', ') : base;
+    return { path, code: i.code, message: i.message };
+  });
+  throw validationError(issues, what);
+}
+
+/** Reads and validates a JSON body: wrong media type 415, malformed JSON 400, bad fields 422. */
+export async function jsonBody<S extends z.ZodMiniType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ApiError(
+      415,
+      ErrorCode.unsupportedMediaType,
+      'Send the body as JSON with Content-Type: application/json',
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(await c.req.text());
+  } catch {
+    throw new ApiError(400, ErrorCode.invalidJson, 'The request body is not valid JSON');
+  }
+  return parseWith(schema, value, 'The request body');
+}
+
+/** Validates the query string against a schema (single values only). */
+export function queryOf<S extends z.ZodMiniType>(c: Context, schema: S): z.infer<S> {
+  return parseWith(schema, c.req.query(), 'The query');
+}

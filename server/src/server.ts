@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import type { Deps, Logger } from './deps.js';
+import type { ErpAdapter } from './erp/port.js';
+import { createDemoErp } from './erp/seed.js';
+import { OutboxWorker } from './outbox/outbox.js';
+import { SandboxProcessor } from './processors/sandbox.js';
+import { jobHandlers } from './services/erp-sync.js';
+import { ensureMerchant } from './services/merchants.js';
+import { openStore } from './store/db.js';
+
+export interface SettleOptions {
+  config: Config;
+  /** The ERP adapter; the seeded demo ERP when omitted. */
+  erp?: ErpAdapter;
+  log?: Logger;
+  /** Run the outbox worker in this process (default true). */
+  worker?: boolean;
+  /** PGlite in memory instead of config.dataDir (tests). */
+  inMemory?: boolean;
+}
+
+export interface Settle {
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  worker: OutboxWorker;
+  secretKey: string;
+  close(): Promise<void>;
+}
+
+/** Wires the store, the ERP, the processor, the outbox and the HTTP app together. */
+export async function createSettle(options: SettleOptions): Promise<Settle> {
+  const { config } = options;
+  const log = options.log ?? console;
+  const db = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: options.inMemory ? null : `${config.dataDir}/pglite`,
+  });
+  const erp = options.erp ?? createDemoErp();
+  const processor = new SandboxProcessor(db, { mode: config.mode, achSettleSeconds: config.sandboxAchSettleSeconds });
+  const { secretKey } = await ensureMerchant(db, config);
+  const deps: Deps = { db, erp, processor, config, log };
+  const worker = new OutboxWorker(db, jobHandlers(deps), {
+    ...config.outbox,
+    workerId: `w_${randomBytes(6).toString('hex')}`,
+    log,
+  });
+  if (options.worker !== false) worker.start();
+  return {
+    deps,
+    app: createApp(deps),
+    worker,
+    secretKey,
+    async close() {
+      await worker.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** Listens on host:port (0 picks a free port) and resolves with the bound URL. */
+export function listen(
+  settle: Settle,
+  port: number,
+  hostname: string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: settle.app.fetch, port, hostname }, (info: AddressInfo) => {
+      const host = hostname === '0.0.0.0' ? 'localhost' : hostname;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Open server-sent-event streams would otherwise hold the server open.
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

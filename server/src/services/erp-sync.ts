@@ -1,0 +1,121 @@
+import type { MerchantRules, PaymentMethodSummary } from '@settle/schema';
+import type { Deps } from '../deps.js';
+import { type ErpPosting, ErpRejectedError } from '../erp/port.js';
+import type { JobHandler } from '../outbox/outbox.js';
+import type { ProcessorEvent } from '../processors/port.js';
+import { PROCESSOR_EVENT_JOB } from '../processors/sandbox.js';
+import { fromJson, lockCustomer } from '../store/db.js';
+import type { PaymentRow, StoredQuote } from './payment-view.js';
+import {
+  ERP_POST_JOB,
+  ERP_REVERSE_JOB,
+  expirePayment,
+  handleProcessorEvent,
+  PAYMENT_EXPIRE_JOB,
+  recordEvent,
+} from './payments.js';
+
+/** What the ERP receives for a succeeded payment. */
+export function buildPosting(row: PaymentRow, rules: MerchantRules): ErpPosting {
+  const q = fromJson<StoredQuote>(row.quote);
+  const reasons = new Map(rules.reasonCodes.map((r) => [r.code, r]));
+  const pm = row.payment_method ? fromJson<PaymentMethodSummary>(row.payment_method) : null;
+  const label = pm ? `${pm.brand ?? pm.bankName ?? pm.type} •${pm.last4}` : row.method;
+  return {
+    paymentId: row.id,
+    customerId: row.customer_id,
+    currency: row.currency,
+    date: new Date().toISOString().slice(0, 10),
+    method: row.method as ErpPosting['method'],
+    cashAmount: q.subtotal,
+    surchargeAmount: q.surcharge.amount,
+    reference: `Settle ${row.id} / ${label}`,
+    applications: q.lines.map((l) => {
+      const reason = l.reasonCode ? reasons.get(l.reasonCode) : undefined;
+      const deduction =
+        l.shortAmount > 0 && reason && !reason.leavesOpen
+          ? { amount: l.shortAmount, reasonCode: reason.code, erpReasonCode: reason.erpCode, note: l.note }
+          : null;
+      return { invoiceId: l.invoiceId, cash: l.cashApplied, credit: l.creditApplied, deduction };
+    }),
+    credits: q.credits.flatMap((c) =>
+      c.applications.map((a) => ({ creditId: c.creditId, invoiceId: a.invoiceId, amount: a.amount })),
+    ),
+    unappliedAmount: q.onAccountAmount,
+  };
+}
+
+/**
+ * Posts a succeeded payment to the ERP, under the customer's lock so a concurrent payment
+ * never sees the reservation released before the ERP balance drops. The adapter is
+ * idempotent on the payment id, so a retry after a crash cannot apply it twice.
+ */
+async function postToErp(deps: Deps, paymentId: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('payments')
+      .innerJoin('merchants', 'merchants.id', 'payments.merchant_id')
+      .selectAll('payments')
+      .select('merchants.rules')
+      .where('payments.id', '=', paymentId)
+      .executeTakeFirstOrThrow();
+    await lockCustomer(trx, row.merchant_id, row.customer_id);
+    const current = await trx
+      .selectFrom('payments')
+      .select(['status', 'erp_status'])
+      .where('id', '=', paymentId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (current.erp_status !== 'pending' || current.status !== 'succeeded') return;
+    try {
+      const result = await deps.erp.postPayment(buildPosting(row, fromJson<MerchantRules>(row.rules)));
+      await trx
+        .updateTable('payments')
+        .set({ erp_status: 'posted', erp_reference: result.erpReference, updated_at: new Date() })
+        .where('id', '=', paymentId)
+        .execute();
+      await recordEvent(trx, paymentId, 'erp', 'pending', 'posted', `erp.${deps.erp.name}`);
+    } catch (err) {
+      if (!(err instanceof ErpRejectedError)) throw err;
+      await trx
+        .updateTable('payments')
+        .set({ erp_status: 'parked', updated_at: new Date() })
+        .where('id', '=', paymentId)
+        .execute();
+      await recordEvent(trx, paymentId, 'erp', 'pending', 'parked', `erp rejected: ${err.message}`.slice(0, 500));
+      deps.log.warn(`ERP rejected posting of ${paymentId}; parked for review: ${err.message}`);
+    }
+  });
+}
+
+async function reverseInErp(deps: Deps, paymentId: string, reason: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('payments')
+      .select(['erp_status'])
+      .where('id', '=', paymentId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (row.erp_status !== 'reversal_pending') return;
+    await deps.erp.reversePayment(paymentId, reason);
+    await trx
+      .updateTable('payments')
+      .set({ erp_status: 'reversed', updated_at: new Date() })
+      .where('id', '=', paymentId)
+      .execute();
+    await recordEvent(trx, paymentId, 'erp', 'reversal_pending', 'reversed', `erp.${deps.erp.name}`);
+  });
+}
+
+/** The outbox's handlers, by job kind. */
+export function jobHandlers(deps: Deps): Record<string, JobHandler> {
+  return {
+    [ERP_POST_JOB]: (p) => postToErp(deps, (p as { paymentId: string }).paymentId),
+    [ERP_REVERSE_JOB]: (p) => {
+      const { paymentId, reason } = p as { paymentId: string; reason: string };
+      return reverseInErp(deps, paymentId, reason);
+    },
+    [PAYMENT_EXPIRE_JOB]: (p) => expirePayment(deps, (p as { paymentId: string }).paymentId),
+    [PROCESSOR_EVENT_JOB]: (p) => handleProcessorEvent(deps, p as ProcessorEvent),
+  };
+}

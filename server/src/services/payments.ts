@@ -1,0 +1,365 @@
+import {
+  type CreatePaymentRequest,
+  computeQuote,
+  ErrorCode,
+  type Payment,
+  type PaymentFailure,
+  type PaymentMethodSummary,
+  type PaymentStatus,
+  type Quote,
+  type QuoteRequest,
+} from '@settle/schema';
+import type { Deps } from '../deps.js';
+import { ApiError, validationError } from '../errors.js';
+import { hashRequest, newId } from '../keys.js';
+import { enqueue } from '../outbox/outbox.js';
+import type { ProcessorEvent, ProcessorOutcome } from '../processors/port.js';
+import { json, lockCustomer, type Tx } from '../store/db.js';
+import { callErp } from './erp-calls.js';
+import { loadPayment, type StoredQuote } from './payment-view.js';
+import { currentItems, openItemsView, type SessionContext } from './sessions.js';
+
+export const ERP_POST_JOB = 'erp_post';
+export const ERP_REVERSE_JOB = 'erp_reverse';
+export const PAYMENT_EXPIRE_JOB = 'payment_expire';
+/** A payment the processor never confirmed is canceled after this, releasing its reservation. */
+const CONFIRMATION_WINDOW_MS = 15 * 60 * 1000;
+
+/** The only moves a payment may make (DESIGN.md "States"). */
+const NEXT: Record<PaymentStatus, readonly PaymentStatus[]> = {
+  requires_confirmation: ['processing', 'succeeded', 'failed', 'canceled'],
+  processing: ['succeeded', 'failed'],
+  succeeded: ['reversed', 'refunded', 'disputed'],
+  disputed: ['reversed'],
+  failed: [],
+  canceled: [],
+  reversed: [],
+  refunded: [],
+};
+
+function methodMatches(method: Payment['method'], summary: PaymentMethodSummary): boolean {
+  if (method === 'ach_debit') return summary.type === 'ach_debit';
+  if (method === 'wallet') return summary.type === 'wallet';
+  return summary.type === 'card';
+}
+
+async function resolveToken(deps: Deps, session: SessionContext, token: string, method: Payment['method']) {
+  const summary = await deps.processor.retrievePaymentMethod(token, {
+    merchantId: session.merchant.id,
+    sessionId: session.id,
+  });
+  if (!summary) {
+    throw validationError([
+      { path: 'paymentMethodToken', code: 'token_not_found', message: 'Unknown payment method token for this session' },
+    ]);
+  }
+  if (!methodMatches(method, summary)) {
+    throw validationError([
+      {
+        path: 'paymentMethodToken',
+        code: 'token_method_mismatch',
+        message: `The token is a ${summary.type}, not a ${method} payment method`,
+      },
+    ]);
+  }
+  return summary;
+}
+
+/** The authoritative quote, against the ERP's current balances and in-flight reservations. */
+export async function quote(deps: Deps, session: SessionContext, request: QuoteRequest): Promise<Quote> {
+  const summary = request.paymentMethodToken
+    ? await resolveToken(deps, session, request.paymentMethodToken, request.method)
+    : null;
+  const items = await currentItems(deps, session);
+  const result = await priced(deps.db, session, items, request, summary);
+  if (result.issues.length) throw validationError(result.issues, 'The payment');
+  return result.quote;
+}
+
+async function priced(
+  ex: Tx | Deps['db'],
+  session: SessionContext,
+  items: Awaited<ReturnType<typeof currentItems>>,
+  proposal: QuoteRequest,
+  summary: PaymentMethodSummary | null,
+) {
+  const view = await openItemsView(ex, session.merchant.id, session.customerId, session.currency, items);
+  return computeQuote(
+    {
+      currency: session.currency,
+      invoices: view.invoices,
+      credits: view.credits,
+      rules: session.merchant.rules,
+      region: session.snapshot.customer.region,
+    },
+    proposal,
+    { cardFunding: summary ? (summary.funding ?? 'unknown') : null },
+  );
+}
+
+/**
+ * Creates a payment under an idempotency key: re-reads the ERP under the customer's lock,
+ * re-prices, reserves, then confirms at the processor. The same key and body return the
+ * same payment (resuming a confirmation that was interrupted); another body is a 422.
+ */
+export async function createPayment(
+  deps: Deps,
+  session: SessionContext,
+  request: CreatePaymentRequest,
+  key: string,
+): Promise<Payment> {
+  const merchantId = session.merchant.id;
+  const requestHash = hashRequest({ session: session.id, request });
+  const replay = await findByKey(deps, merchantId, key, requestHash);
+  if (replay) return resume(deps, session, replay);
+
+  const summary = await resolveToken(deps, session, request.paymentMethodToken, request.method);
+  const paymentId = newId('pay');
+  const created = await deps.db.transaction().execute(async (trx) => {
+    await lockCustomer(trx, merchantId, session.customerId);
+    const raced = await findByKey(trx, merchantId, key, requestHash);
+    if (raced) return raced;
+    const items = await callErp(() => deps.erp.listOpenItems(session.customerId));
+    const { quote: q, issues } = await priced(trx, session, items, request, summary);
+    if (issues.length) throw validationError(issues, 'The payment');
+    if (request.expectedTotal !== undefined && request.expectedTotal !== q.total) {
+      throw new ApiError(
+        409,
+        ErrorCode.totalChanged,
+        `The total is now ${q.total} (you saw ${request.expectedTotal}): review it and pay again`,
+      );
+    }
+    const stored: StoredQuote = {
+      invoiceTotal: q.invoiceTotal,
+      creditTotal: q.creditTotal,
+      onAccountAmount: q.onAccountAmount,
+      subtotal: q.subtotal,
+      surcharge: q.surcharge,
+      lines: q.lines,
+      credits: q.credits,
+    };
+    await trx
+      .insertInto('payments')
+      .values({
+        id: paymentId,
+        merchant_id: merchantId,
+        session_id: session.id,
+        customer_id: session.customerId,
+        status: 'requires_confirmation',
+        currency: session.currency,
+        method: request.method,
+        amount: q.total,
+        quote: json(stored),
+        payment_method: json(summary),
+        failure: null,
+        erp_reference: null,
+        processor: deps.processor.name,
+        intent_id: null,
+        token: request.paymentMethodToken,
+      })
+      .execute();
+    const allocations = [
+      ...q.lines.map((l) => ({
+        payment_id: paymentId,
+        kind: 'invoice' as const,
+        item_id: l.invoiceId,
+        amount: l.amount,
+      })),
+      ...q.credits.map((c) => ({
+        payment_id: paymentId,
+        kind: 'credit' as const,
+        item_id: c.creditId,
+        amount: c.amount,
+      })),
+    ];
+    if (allocations.length) await trx.insertInto('payment_allocations').values(allocations).execute();
+    await recordEvent(trx, paymentId, 'status', null, 'requires_confirmation', 'created');
+    await trx
+      .insertInto('idempotency_keys')
+      .values({ merchant_id: merchantId, key, request_hash: requestHash, payment_id: paymentId })
+      .execute();
+    await enqueue(trx, {
+      kind: PAYMENT_EXPIRE_JOB,
+      dedupeKey: `${PAYMENT_EXPIRE_JOB}:${paymentId}`,
+      runAt: new Date(Date.now() + CONFIRMATION_WINDOW_MS),
+      payload: { paymentId },
+    });
+    return paymentId;
+  });
+  return resume(deps, session, created);
+}
+
+async function findByKey(
+  deps: Deps | Tx,
+  merchantId: string,
+  key: string,
+  requestHash: string,
+): Promise<string | null> {
+  const ex = 'db' in deps ? deps.db : deps;
+  const row = await ex
+    .selectFrom('idempotency_keys')
+    .select(['payment_id', 'request_hash'])
+    .where('merchant_id', '=', merchantId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!row) return null;
+  if (row.request_hash !== requestHash) {
+    throw new ApiError(
+      422,
+      ErrorCode.idempotencyMismatch,
+      'This Idempotency-Key was already used with a different request. Use a new key for a new payment.',
+      [{ path: 'Idempotency-Key', code: ErrorCode.idempotencyMismatch, message: 'Key reused with a different body' }],
+    );
+  }
+  return row.payment_id;
+}
+
+/** Confirms at the processor if that has not happened yet, then returns the payment. */
+async function resume(deps: Deps, session: SessionContext, paymentId: string): Promise<Payment> {
+  const scope = { merchantId: session.merchant.id, customerId: session.customerId };
+  const payment = await loadPayment(deps.db, paymentId, scope);
+  if (!payment) throw new ApiError(404, ErrorCode.notFound, `No payment ${paymentId}`);
+  if (payment.status !== 'requires_confirmation') return payment;
+  let outcome: ProcessorOutcome;
+  try {
+    outcome = await deps.processor.confirm({
+      paymentId,
+      amount: payment.amount,
+      currency: payment.currency,
+      method: payment.method,
+      token: (
+        await deps.db.selectFrom('payments').select('token').where('id', '=', paymentId).executeTakeFirstOrThrow()
+      ).token,
+      idempotencyKey: `settle_confirm_${paymentId}`,
+    });
+  } catch (err) {
+    deps.log.error(`processor confirm failed for ${paymentId}`, err);
+    throw new ApiError(
+      503,
+      ErrorCode.processorUnavailable,
+      'The payment processor is not reachable. Your payment was not completed; retry with the same Idempotency-Key.',
+    );
+  }
+  await applyOutcome(deps, paymentId, outcome, 'processor.confirm');
+  return (await loadPayment(deps.db, paymentId, scope)) as Payment;
+}
+
+const OUTCOME_STATUS: Record<ProcessorOutcome['status'], PaymentStatus> = {
+  processing: 'processing',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  canceled: 'canceled',
+};
+
+export async function applyOutcome(
+  deps: Deps,
+  paymentId: string,
+  outcome: ProcessorOutcome,
+  cause: string,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('payments')
+      .set({ intent_id: outcome.intentId })
+      .where('id', '=', paymentId)
+      .where('intent_id', 'is', null)
+      .execute();
+    await transition(trx, paymentId, OUTCOME_STATUS[outcome.status], cause, outcome.failure);
+  });
+}
+
+const EVENT_STATUS: Record<ProcessorEvent['type'], PaymentStatus> = {
+  'payment.succeeded': 'succeeded',
+  'payment.failed': 'failed',
+  'payment.returned': 'reversed',
+};
+
+/** A later change from the processor (ACH settled, failed, returned). Idempotent; early events wait. */
+export async function handleProcessorEvent(deps: Deps, event: ProcessorEvent): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('payments')
+      .select('status')
+      .where('id', '=', event.paymentId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new Error(`Processor event ${event.id} names unknown payment ${event.paymentId}`);
+    const to = EVENT_STATUS[event.type];
+    const from = row.status as PaymentStatus;
+    if (from === to) return;
+    // An event that overtook the one before it (a return before the settlement) waits for it.
+    if (from === 'requires_confirmation' || (to === 'reversed' && from === 'processing')) {
+      throw new Error(`Event ${event.type} for ${event.paymentId} arrived while it is ${from}; will retry`);
+    }
+    await transition(trx, event.paymentId, to, event.type, event.failure);
+  });
+}
+
+/**
+ * Moves a payment forward and records why. Success schedules the ERP posting; a late
+ * failure (a return, a dispute) schedules its reversal. Returns false for a move the state
+ * machine forbids, which is then ignored: processors may repeat or reorder events.
+ */
+export async function transition(
+  trx: Tx,
+  paymentId: string,
+  to: PaymentStatus,
+  cause: string,
+  failure: PaymentFailure | null = null,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom('payments')
+    .select(['status', 'erp_status'])
+    .where('id', '=', paymentId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const from = row.status as PaymentStatus;
+  if (!NEXT[from].includes(to)) return false;
+  let erpStatus = row.erp_status;
+  if (to === 'succeeded') {
+    erpStatus = 'pending';
+    await enqueue(trx, { kind: ERP_POST_JOB, dedupeKey: `${ERP_POST_JOB}:${paymentId}`, payload: { paymentId } });
+  } else if (from === 'succeeded' || from === 'disputed') {
+    if (row.erp_status === 'posted') {
+      erpStatus = 'reversal_pending';
+      await enqueue(trx, {
+        kind: ERP_REVERSE_JOB,
+        dedupeKey: `${ERP_REVERSE_JOB}:${paymentId}`,
+        payload: { paymentId, reason: cause },
+      });
+    } else if (row.erp_status === 'pending' || row.erp_status === 'parked') {
+      // Never reached the ERP: nothing to undo, and the pending posting will be skipped.
+      erpStatus = 'none';
+    }
+  }
+  await trx
+    .updateTable('payments')
+    .set({ status: to, erp_status: erpStatus, updated_at: new Date(), ...(failure ? { failure: json(failure) } : {}) })
+    .where('id', '=', paymentId)
+    .execute();
+  await recordEvent(trx, paymentId, 'status', from, to, cause);
+  if (erpStatus !== row.erp_status) await recordEvent(trx, paymentId, 'erp', row.erp_status, erpStatus, cause);
+  return true;
+}
+
+export async function recordEvent(
+  trx: Tx,
+  paymentId: string,
+  kind: 'status' | 'erp',
+  from: string | null,
+  to: string,
+  cause: string,
+) {
+  await trx
+    .insertInto('payment_events')
+    .values({ payment_id: paymentId, kind, from_state: from, to_state: to, cause })
+    .execute();
+}
+
+/** Cancels a payment the payer abandoned before the processor confirmed it. */
+export async function expirePayment(deps: Deps, paymentId: string): Promise<void> {
+  const row = await deps.db.selectFrom('payments').select('status').where('id', '=', paymentId).executeTakeFirst();
+  if (row?.status !== 'requires_confirmation') return;
+  const outcome = await deps.processor.cancel(paymentId);
+  await applyOutcome(deps, paymentId, outcome, outcome.status === 'canceled' ? 'expired' : 'processor.reconcile');
+}

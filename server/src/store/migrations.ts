@@ -1,0 +1,124 @@
+/**
+ * One list of migrations for PGlite and PostgreSQL alike. Append only: a released
+ * migration is never edited. Amounts are bigint minor units, parsed back to JS numbers
+ * (always within Number.MAX_SAFE_INTEGER, which the schema enforces on the way in).
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+create table merchants (
+  id text primary key,
+  name text not null,
+  mode text not null,
+  secret_key_hash text not null unique,
+  rules jsonb not null,
+  return_url text,
+  created_at timestamptz not null default now()
+);
+
+create table sessions (
+  id text primary key,
+  merchant_id text not null references merchants(id),
+  customer_id text not null,
+  currency text not null,
+  token_hash text not null unique,
+  snapshot jsonb not null,
+  preselected jsonb not null,
+  expires_at timestamptz not null,
+  created_at timestamptz not null default now()
+);
+
+create table payments (
+  id text primary key,
+  merchant_id text not null references merchants(id),
+  session_id text not null references sessions(id),
+  customer_id text not null,
+  status text not null,
+  currency text not null,
+  method text not null,
+  amount bigint not null check (amount >= 0),
+  quote jsonb not null,
+  payment_method jsonb,
+  failure jsonb,
+  erp_status text not null default 'none',
+  erp_reference text,
+  processor text not null,
+  intent_id text,
+  token text not null,
+  -- millisecond precision, so a JS Date in a page cursor compares exactly
+  created_at timestamptz(3) not null default now(),
+  updated_at timestamptz not null default now()
+);
+create index payments_customer on payments (merchant_id, customer_id, created_at desc);
+create index payments_created on payments (merchant_id, created_at desc, id desc);
+
+-- What each payment allocates; in-flight payments reserve these amounts.
+create table payment_allocations (
+  payment_id text not null references payments(id),
+  kind text not null check (kind in ('invoice', 'credit')),
+  item_id text not null,
+  amount bigint not null check (amount >= 0),
+  primary key (payment_id, kind, item_id)
+);
+
+create table payment_events (
+  id bigserial primary key,
+  payment_id text not null references payments(id),
+  kind text not null,
+  from_state text,
+  to_state text not null,
+  cause text not null,
+  at timestamptz not null default now()
+);
+create index payment_events_payment on payment_events (payment_id, id);
+
+create table idempotency_keys (
+  merchant_id text not null,
+  key text not null,
+  request_hash text not null,
+  payment_id text not null references payments(id),
+  created_at timestamptz not null default now(),
+  primary key (merchant_id, key)
+);
+
+-- The sandbox processor's own records: a token keeps the card or bank summary, never its number.
+create table sandbox_tokens (
+  id text primary key,
+  merchant_id text not null,
+  session_id text not null,
+  summary jsonb not null,
+  scenario text not null,
+  created_at timestamptz not null default now()
+);
+
+create table sandbox_intents (
+  id text primary key,
+  payment_id text not null unique,
+  amount bigint not null,
+  currency text not null,
+  token text not null,
+  status text not null,
+  failure jsonb,
+  created_at timestamptz not null default now()
+);
+
+create table outbox (
+  id bigserial primary key,
+  kind text not null,
+  payload jsonb not null,
+  dedupe_key text unique,
+  status text not null default 'pending',
+  run_at timestamptz not null default now(),
+  attempts integer not null default 0,
+  last_error text,
+  locked_by text,
+  locked_until timestamptz,
+  created_at timestamptz not null default now(),
+  done_at timestamptz
+);
+create index outbox_due on outbox (run_at) where status = 'pending';
+`,
+  },
+];
