@@ -16,7 +16,6 @@ export default defineConfig({
           root: 'packages/client',
           include: ['src/**/*.test.ts'],
           testTimeout: 30_000,
-          globalSetup: [postgresSetup],
         },
       },
       {

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type Config, loadConfig } from '../src/config.js';
+import type { ErpAdapter } from '../src/erp/port.js';
+import { createDemoErp } from '../src/erp/seed.js';
+import { createSettle, listen, type Settle } from '../src/server.js';
+
+export type StoreKind = 'pglite' | 'postgres';
+
+/** The stores every store and API test runs against: PGlite always, PostgreSQL when the test setup started one. */
+export const STORES: StoreKind[] = inject('testDatabaseUrl') ? ['pglite', 'postgres'] : ['pglite'];
+
+/** A fresh, empty database on the test cluster, so tests never see each other's rows. */
+export async function freshPostgresDatabase(): Promise<string> {
+  const base = inject('testDatabaseUrl');
+  if (!base) throw new Error('No test PostgreSQL: run through vitest with scripts/vitest-postgres.ts');
+  const name = `settle_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface TestServer {
+  url: string;
+  secretKey: string;
+  settle: Settle;
+  erp: ErpAdapter;
+  databaseUrl: string | null;
+  close(): Promise<void>;
+}
+
+const silent = { info() {}, warn() {}, error() {} };
+
+/**
+ * A real Settle server listening on 127.0.0.1 on a free port, with its own database and a
+ * seeded demo ERP. The outbox polls fast so tests don't wait long.
+ */
+export async function startTestServer(
+  options: {
+    store?: StoreKind;
+    /** Reuse a database (e.g. a second instance, or a restart). */
+    databaseUrl?: string | null;
+    erp?: ErpAdapter;
+    config?: Partial<Config>;
+    worker?: boolean;
+    log?: typeof silent;
+  } = {},
+): Promise<TestServer> {
+  const databaseUrl =
+    options.databaseUrl !== undefined ? options.databaseUrl : options.store === 'postgres' ? await freshPostgresDatabase() : null;
+  const erp = options.erp ?? createDemoErp();
+  const config = loadConfig(
+    {},
+    {
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl,
+      secretKey: `sk_test_${randomBytes(24).toString('base64url')}`,
+      sandboxAchSettleSeconds: 1,
+      outbox: { pollMs: 25, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000 },
+      ...options.config,
+    },
+  );
+  const settle = await createSettle({ config, erp, inMemory: true, log: options.log ?? silent, worker: options.worker });
+  const server = await listen(settle, 0, '127.0.0.1');
+  settle.deps.config.publicUrl = server.url;
+  return {
+    url: server.url,
+    secretKey: settle.secretKey,
+    settle,
+    erp,
+    databaseUrl,
+    async close() {
+      await server.close();
+      await settle.close();
+    },
+  };
+}
