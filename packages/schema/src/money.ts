@@ -89,7 +89,8 @@ export function formatMoney(amount: number, currency: Currency, locale?: string)
     currency,
     minimumFractionDigits: exp,
     maximumFractionDigits: exp,
-  }).format(Number(toDecimalString(amount, currency)));
+    // A decimal string keeps every digit exact (Intl.NumberFormat v3); a Number would round above 2^53 minor units.
+  }).format(toDecimalString(amount, currency) as unknown as number);
 }
 
 /** Sums minor-unit amounts, refusing to lose precision. */

@@ -6,7 +6,7 @@ import type {
   QuoteLine,
   QuoteSurcharge,
 } from './allocation.js';
-import { type Currency, formatMoney, mulDivFloor, sum } from './money.js';
+import { type Currency, formatMoney, mulDivFloor } from './money.js';
 import type { FieldIssue } from './problem.js';
 import type {
   CardFunding,
@@ -55,7 +55,10 @@ export function compareOldestFirst(
   a: { dueDate: string; issueDate: string; id: string },
   b: { dueDate: string; issueDate: string; id: string },
 ): number {
-  return a.dueDate.localeCompare(b.dueDate) || a.issueDate.localeCompare(b.issueDate) || a.id.localeCompare(b.id);
+  // Plain code-unit order: localeCompare would depend on the host's locale, and the widget and
+  // the server must spread credits identically.
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return cmp(a.dueDate, b.dueDate) || cmp(a.issueDate, b.issueDate) || cmp(a.id, b.id);
 }
 
 /**
@@ -156,7 +159,7 @@ export function computeQuote(ctx: QuoteContext, proposal: PaymentProposal, optio
     let reasonCode: string | null = null;
     let note = alloc.note?.trim() || null;
     if (shortAmount > 0) {
-      reasonCode = alloc.reasonCode ?? null;
+      reasonCode = alloc.reasonCode || null;
       const reason = reasonCode ? reasons.get(reasonCode) : undefined;
       if (!rules.allowPartialPayment) {
         issue(
@@ -196,8 +199,16 @@ export function computeQuote(ctx: QuoteContext, proposal: PaymentProposal, optio
   const credits = applyCredits(ctx, proposal.credits ?? [], lineOf, issue, money);
 
   for (const line of lines) line.cashApplied = line.amount - line.creditApplied;
-  const invoiceTotal = sum(lines.map((l) => l.amount));
-  const creditTotal = sum(credits.map((c) => c.amount));
+  const invoiceTotal = bounded(
+    lines.map((l) => l.amount),
+    'allocations',
+    issue,
+  );
+  const creditTotal = bounded(
+    credits.map((c) => c.amount),
+    'credits',
+    issue,
+  );
   const onAccountAmount = proposal.onAccountAmount ?? 0;
   if (onAccountAmount > 0 && !rules.allowOverpayment) {
     issue(
@@ -206,14 +217,14 @@ export function computeQuote(ctx: QuoteContext, proposal: PaymentProposal, optio
       'This merchant does not accept payments beyond the open invoices',
     );
   }
-  const subtotal = invoiceTotal - creditTotal + onAccountAmount;
+  const subtotal = bounded([invoiceTotal - creditTotal, onAccountAmount], 'onAccountAmount', issue);
   if (subtotal === 0 && issues.length === 0) {
     issue('allocations', 'nothing_to_charge', 'The credits cover everything selected: there is nothing to charge');
   }
 
   const cardFunding = options.cardFunding ?? null;
   const surcharge = surchargeFor(proposal.method, cardFunding, subtotal, rules.surcharge, ctx.region);
-  const total = subtotal + surcharge.amount;
+  const total = bounded([subtotal, surcharge.amount], 'allocations', issue);
 
   const methods = rules.allowedMethods.map((method) => {
     // For the chosen method the real total counts; for the others the worst case (a credit card).
@@ -246,6 +257,21 @@ export function computeQuote(ctx: QuoteContext, proposal: PaymentProposal, optio
     },
     issues,
   };
+}
+
+/**
+ * Sums amounts that come from a proposal, which may be absurd (each below 2^53 but not their
+ * sum): past the safe range it reports an issue and saturates instead of losing precision.
+ */
+function bounded(
+  amounts: number[],
+  path: string,
+  issue: (path: string, code: string, message: string) => void,
+): number {
+  const total = amounts.reduce((acc, a) => acc + BigInt(a), 0n);
+  if (total <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(total);
+  issue(path, 'amount_too_large', 'The amounts add up to more than can be paid in one payment');
+  return Number.MAX_SAFE_INTEGER;
 }
 
 type LineIndex = Map<string, { line: QuoteLine; invoice: Invoice }>;
