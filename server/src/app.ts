@@ -5,7 +5,7 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.js';
 import { ApiError, errorHandler } from './errors.js';
-import { landingPage } from './landing.js';
+import { landingPage, summarizeCustomers } from './landing.js';
 import { merchantRoutes } from './routes/merchant.js';
 import { sessionRoutes } from './routes/session.js';
 
@@ -44,7 +44,10 @@ export function createApp(deps: Deps) {
   app.get('/health', (c) =>
     c.json({ ok: true, mode: deps.config.mode, erp: deps.erp.name, processor: deps.processor.name }),
   );
-  app.get('/', (c) => c.html(landingPage(deps.config)));
+  app.get('/', async (c) => {
+    const customers = await summarizeCustomers(deps.erp).catch(() => null);
+    return c.html(landingPage(deps.config, customers));
+  });
   app.route('/', sessionRoutes(deps));
   app.route('/', merchantRoutes(deps));
 
