@@ -6,7 +6,7 @@ import type {
   QuoteLine,
   QuoteSurcharge,
 } from './allocation.js';
-import { type Currency, formatMoney, mulDivFloor } from './money.js';
+import { type Currency, formatMoney, mulDivFloor } from './currency.js';
 import type { FieldIssue } from './problem.js';
 import type {
   CardFunding,
