@@ -21,7 +21,10 @@ export function createApp(deps: Deps) {
     '*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: () => {
+      onError: (c) => {
+        // The unread rest of the body makes Node close the socket after answering; saying so
+        // up front stops keep-alive clients from sending their next request into it.
+        c.header('Connection', 'close');
         throw new ApiError(
           413,
           ErrorCode.payloadTooLarge,

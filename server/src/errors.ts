@@ -27,13 +27,16 @@ export const badRequest = (message: string, details?: FieldIssue[]) =>
 export const unauthorized = (message: string) => new ApiError(401, ErrorCode.unauthorized, message);
 export const notFound = (message: string) => new ApiError(404, ErrorCode.notFound, message);
 
+const MAX_DETAILS = 100;
+
 /** Summarizes field issues into one sentence that names the first few fields. */
 export function validationError(issues: FieldIssue[], what = 'The request'): ApiError {
   const named = issues.slice(0, 3).map((i) => `${i.path || '(body)'}: ${i.message}`);
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+  // Enough to fix a request; a body with 10,000 bad lines does not get a 10,000-line answer.
   return badRequest(
     `${what} has ${issues.length === 1 ? 'a problem' : 'problems'}: ${named.join('; ')}${more}`,
-    issues,
+    issues.slice(0, MAX_DETAILS),
   );
 }
 

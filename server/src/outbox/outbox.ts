@@ -118,6 +118,8 @@ export class OutboxWorker {
           locked_until: null,
         })
         .where('id', '=', job.id)
+        // A worker whose lease ran out must not clear the lock of the worker that took the job over.
+        .where('locked_by', '=', this.options.workerId)
         .execute();
     }
   }

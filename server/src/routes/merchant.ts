@@ -1,7 +1,7 @@
 import { routes } from '@settle/schema';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { callErp } from '../services/erp-calls.js';
 import { listPayments, loadPayment } from '../services/payment-view.js';
 import { createSession, openItemsView } from '../services/sessions.js';
@@ -11,7 +11,11 @@ import { jsonBody, queryOf } from './validate.js';
 /** The merchant API, called from the merchant's backend with its secret key. */
 export function merchantRoutes(deps: Deps) {
   const app = new Hono<Env>();
-  app.use('*', secretKeyAuth(deps));
+  // Every path needs the secret key (a route added later is never left open) except the browser
+  // API's, which checks its client token itself: a mistyped browser path is a 404, not a request
+  // to send the secret key from the browser.
+  const auth = secretKeyAuth(deps);
+  app.use('*', (c, next) => (/^\/v1\/(session|sandbox)(\/|$)/.test(c.req.path) ? next() : auth(c, next)));
 
   app.post(routes.createSession.path, async (c) => {
     const body = await jsonBody(c, routes.createSession.body);
@@ -28,7 +32,7 @@ export function merchantRoutes(deps: Deps) {
   app.get(routes.getOpenItems.path, async (c) => {
     const id = c.req.param('id');
     const customer = await callErp(() => deps.erp.getCustomer(id));
-    if (!customer) throw notFound(`The ERP has no customer ${id}`);
+    if (!customer) throw new ApiError(404, 'customer_not_found', `The ERP has no customer ${id}`);
     const items = await callErp(() => deps.erp.listOpenItems(id));
     const view = await openItemsView(deps.db, c.get('merchant').id, id, null, items);
     return c.json({ customerId: id, ...view });

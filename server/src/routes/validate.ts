@@ -1,7 +1,11 @@
 import { ErrorCode, type FieldIssue, formatPath } from '@settle/schema';
 import type { Context } from 'hono';
-import type * as z from 'zod/mini';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ApiError, validationError } from '../errors.js';
+
+// zod/mini ships no messages (every issue reads "Invalid input"); the server can afford English ones.
+z.config(en());
 
 /** Parses a value with a wire schema; a failure is a 422 whose details name every bad field. */
 export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown, what = 'The request'): z.infer<S> {

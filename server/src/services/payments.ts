@@ -2,6 +2,7 @@ import {
   type CreatePaymentRequest,
   computeQuote,
   ErrorCode,
+  formatMoney,
   type Payment,
   type PaymentFailure,
   type PaymentMethodSummary,
@@ -14,7 +15,7 @@ import { ApiError, validationError } from '../errors.js';
 import { hashRequest, newId } from '../keys.js';
 import { enqueue } from '../outbox/outbox.js';
 import type { ProcessorEvent, ProcessorOutcome } from '../processors/port.js';
-import { json, lockCustomer, type Tx } from '../store/db.js';
+import { json, lockCustomer, lockIdempotencyKey, type Tx } from '../store/db.js';
 import { callErp } from './erp-calls.js';
 import { loadPayment, type StoredQuote } from './payment-view.js';
 import { currentItems, openItemsView, type SessionContext } from './sessions.js';
@@ -116,6 +117,7 @@ export async function createPayment(
   const summary = await resolveToken(deps, session, request.paymentMethodToken, request.method);
   const paymentId = newId('pay');
   const created = await deps.db.transaction().execute(async (trx) => {
+    await lockIdempotencyKey(trx, merchantId, key);
     await lockCustomer(trx, merchantId, session.customerId);
     const raced = await findByKey(trx, merchantId, key, requestHash);
     if (raced) return raced;
@@ -123,10 +125,12 @@ export async function createPayment(
     const { quote: q, issues } = await priced(trx, session, items, request, summary);
     if (issues.length) throw validationError(issues, 'The payment');
     if (request.expectedTotal !== undefined && request.expectedTotal !== q.total) {
+      const money = (amount: number) => formatMoney(amount, q.currency, 'en-US');
       throw new ApiError(
         409,
         ErrorCode.totalChanged,
-        `The total is now ${q.total} (you saw ${request.expectedTotal}): review it and pay again`,
+        `The total is now ${money(q.total)} (you saw ${money(request.expectedTotal)}): review it and pay again`,
+        [{ path: 'expectedTotal', code: ErrorCode.totalChanged, message: `The total is now ${money(q.total)}` }],
       );
     }
     const stored: StoredQuote = {
@@ -174,10 +178,18 @@ export async function createPayment(
     ];
     if (allocations.length) await trx.insertInto('payment_allocations').values(allocations).execute();
     await recordEvent(trx, paymentId, 'status', null, 'requires_confirmation', 'created');
-    await trx
+    // The customer lock does not cover another customer's request sending the same key at the same
+    // moment: the key's primary key decides, and the loser is answered as a replay (422), not a 500.
+    const keyed = await trx
       .insertInto('idempotency_keys')
       .values({ merchant_id: merchantId, key, request_hash: requestHash, payment_id: paymentId })
-      .execute();
+      .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (!keyed) {
+      await findByKey(trx, merchantId, key, requestHash);
+      throw new ApiError(409, ErrorCode.idempotencyInFlight, 'A request with this Idempotency-Key is in progress');
+    }
     await enqueue(trx, {
       kind: PAYMENT_EXPIRE_JOB,
       dedupeKey: `${PAYMENT_EXPIRE_JOB}:${paymentId}`,

@@ -40,6 +40,12 @@ export async function createSession(
   }
   const items = await callErp(() => deps.erp.listOpenItems(customer.id));
   const currency = input.currency ?? customer.currency;
+  const inCurrency = [...items.invoices, ...items.credits].filter((i) => i.currency === currency);
+  if (currency !== customer.currency && inCurrency.length === 0) {
+    throw validationError([
+      { path: 'currency', code: 'currency_not_open', message: `${customer.name} has nothing open in ${currency}` },
+    ]);
+  }
   const open = new Set(items.invoices.filter((i) => i.currency === currency).map((i) => i.id));
   const unknown = (input.invoiceIds ?? []).flatMap((id, i) =>
     open.has(id)

@@ -162,6 +162,16 @@ export async function lockCustomer(trx: Tx, merchantId: string, customerId: stri
   );
 }
 
+/**
+ * Serializes requests carrying one Idempotency-Key, whichever customer they name (a key is
+ * scoped to the merchant). Taken before lockCustomer, always in that order.
+ */
+export async function lockIdempotencyKey(trx: Tx, merchantId: string, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${JSON.stringify(['idempotency', merchantId, key])}, 0))`.execute(
+    trx,
+  );
+}
+
 /** JSON for a jsonb column. */
 export function json(value: unknown): string {
   return JSON.stringify(value);
