@@ -16,6 +16,7 @@ export default defineConfig({
           root: 'packages/client',
           include: ['src/**/*.test.ts'],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -291,7 +291,11 @@ function applyCredits(
   const creditsById = new Map(ctx.credits.map((c) => [c.id, c]));
   const used = new Map<string, number>();
   const result = new Map<string, QuoteCredit>();
-  const oldestFirst = [...lineOf.values()].sort((a, b) => compareOldestFirst(a.invoice, b.invoice)).map((x) => x.line);
+  let sorted: QuoteLine[] | undefined;
+  const oldestFirst = () => {
+    sorted ??= [...lineOf.values()].sort((a, b) => compareOldestFirst(a.invoice, b.invoice)).map((x) => x.line);
+    return sorted;
+  };
 
   const record = (creditId: string, creditNumber: string, invoiceId: string, amount: number) => {
     if (amount === 0) return;
@@ -344,10 +348,11 @@ function applyCredits(
     (a, b) => Number(a.input.invoiceId === undefined) - Number(b.input.invoiceId === undefined),
   );
   for (const { input, index, number } of pinnedFirst) {
-    const targets = input.invoiceId !== undefined ? [lineOf.get(input.invoiceId)?.line] : oldestFirst;
+    const targets = input.invoiceId !== undefined ? [lineOf.get(input.invoiceId)?.line] : oldestFirst();
     let left = input.amount;
     for (const line of targets) {
-      if (!line || left === 0) continue;
+      if (left === 0) break;
+      if (!line) continue;
       const take = Math.min(left, line.amount - line.creditApplied);
       line.creditApplied += take;
       left -= take;

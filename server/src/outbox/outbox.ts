@@ -28,6 +28,10 @@ export async function enqueue(ex: Executor, job: Job): Promise<void> {
     .execute();
 }
 
+/** Jobs claimed per poll, and how many of them run at once. */
+const BATCH = 20;
+const CONCURRENCY = 4;
+
 export type JobHandler = (payload: unknown, job: { id: number; attempts: number }) => Promise<void>;
 
 export interface OutboxOptions {
@@ -61,9 +65,14 @@ export class OutboxWorker {
     this.#stopped = false;
     const tick = async () => {
       if (this.#stopped) return;
-      this.#running = this.runDue().catch((err) => this.options.log?.error('outbox poll failed', err));
-      await this.#running;
-      if (!this.#stopped) this.#timer = setTimeout(tick, this.options.pollMs);
+      const running = this.runDue().catch((err) => {
+        this.options.log?.error('outbox poll failed', err);
+        return 0;
+      });
+      this.#running = running;
+      // A full batch means more is due: go on at once instead of waiting for the next poll.
+      const ran = await running;
+      if (!this.#stopped) this.#timer = setTimeout(tick, ran >= BATCH ? 0 : this.options.pollMs);
     };
     this.#timer = setTimeout(tick, 0);
   }
@@ -75,7 +84,7 @@ export class OutboxWorker {
   }
 
   /** Claims and runs every job due now; returns how many ran. */
-  async runDue(limit = 20): Promise<number> {
+  async runDue(limit = BATCH): Promise<number> {
     const leaseUntil = new Date(Date.now() + this.options.leaseMs);
     const claimed = await sql<{ id: number; kind: string; payload: unknown; attempts: number }>`
       update outbox set locked_by = ${this.options.workerId}, locked_until = ${leaseUntil}
@@ -87,7 +96,13 @@ export class OutboxWorker {
         for update skip locked
       )
       returning id, kind, payload, attempts`.execute(this.db);
-    for (const job of claimed.rows) await this.#run(job);
+    // A few jobs at a time: postings of different customers don't wait for each other, and
+    // the per-customer lock in the handlers keeps one customer's postings in order.
+    const queue = [...claimed.rows];
+    const lane = async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await this.#run(job);
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, lane));
     return claimed.rows.length;
   }
 

@@ -91,7 +91,7 @@ async function priced(
       invoices: view.invoices,
       credits: view.credits,
       rules: session.merchant.rules,
-      region: session.snapshot.customer.region,
+      region: session.customer.region,
     },
     proposal,
     { cardFunding: summary ? (summary.funding ?? 'unknown') : null },

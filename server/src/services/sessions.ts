@@ -1,4 +1,5 @@
 import type { CreateSessionRequest, CreateSessionResponse, CreditMemo, Invoice, SessionView } from '@settle/schema';
+import { sql } from 'kysely';
 import type { Deps } from '../deps.js';
 import type { ErpCustomer, ErpOpenItems } from '../erp/port.js';
 import { ApiError, validationError } from '../errors.js';
@@ -15,7 +16,8 @@ export interface SessionContext {
   customerId: string;
   currency: string;
   expiresAt: Date;
-  snapshot: SessionSnapshot;
+  /** The customer as the ERP described it at mint time. */
+  customer: ErpCustomer;
   preselectedInvoiceIds: string[];
 }
 
@@ -91,7 +93,8 @@ export async function sessionByToken(deps: Deps, token: string): Promise<Session
       'sessions.customer_id',
       'sessions.currency',
       'sessions.expires_at',
-      'sessions.snapshot',
+      // Only the customer: the open items in the snapshot can be megabytes, read only as a fallback.
+      sql<unknown>`sessions.snapshot -> 'customer'`.as('customer'),
       'sessions.preselected',
       'merchants.id as merchant_id',
       'merchants.name',
@@ -114,7 +117,7 @@ export async function sessionByToken(deps: Deps, token: string): Promise<Session
     customerId: row.customer_id,
     currency: row.currency,
     expiresAt: new Date(row.expires_at),
-    snapshot: fromJson<SessionSnapshot>(row.snapshot),
+    customer: fromJson<ErpCustomer>(row.customer),
     preselectedInvoiceIds: fromJson<string[]>(row.preselected),
   };
 }
@@ -184,7 +187,12 @@ export async function currentItems(deps: Deps, session: SessionContext): Promise
     return await deps.erp.listOpenItems(session.customerId);
   } catch (err) {
     deps.log.warn(`ERP unavailable, serving session ${session.id} from its snapshot: ${String(err)}`);
-    return session.snapshot.items;
+    const row = await deps.db
+      .selectFrom('sessions')
+      .select(sql<unknown>`snapshot -> 'items'`.as('items'))
+      .where('id', '=', session.id)
+      .executeTakeFirstOrThrow();
+    return fromJson<ErpOpenItems>(row.items);
   }
 }
 
@@ -198,7 +206,7 @@ export async function sessionView(deps: Deps, session: SessionContext): Promise<
     items,
   );
   const open = new Set(invoices.map((i) => i.id));
-  const customer = session.snapshot.customer;
+  const { customer } = session;
   return {
     id: session.id,
     mode: session.merchant.mode,

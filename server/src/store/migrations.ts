@@ -53,6 +53,9 @@ create table payments (
 );
 create index payments_customer on payments (merchant_id, customer_id, created_at desc);
 create index payments_created on payments (merchant_id, created_at desc, id desc);
+-- The payments that reserve what they allocate (services/sessions.ts reservations()).
+create index payments_reserving on payments (merchant_id, customer_id)
+  where status in ('requires_confirmation', 'processing') or (status = 'succeeded' and erp_status in ('pending', 'parked'));
 
 -- What each payment allocates; in-flight payments reserve these amounts.
 create table payment_allocations (
