@@ -52,7 +52,11 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const databaseUrl =
-    options.databaseUrl !== undefined ? options.databaseUrl : options.store === 'postgres' ? await freshPostgresDatabase() : null;
+    options.databaseUrl !== undefined
+      ? options.databaseUrl
+      : options.store === 'postgres'
+        ? await freshPostgresDatabase()
+        : null;
   const erp = options.erp ?? createDemoErp();
   const config = loadConfig(
     {},
@@ -66,7 +70,13 @@ export async function startTestServer(
       ...options.config,
     },
   );
-  const settle = await createSettle({ config, erp, inMemory: true, log: options.log ?? silent, worker: options.worker });
+  const settle = await createSettle({
+    config,
+    erp,
+    inMemory: true,
+    log: options.log ?? silent,
+    worker: options.worker,
+  });
   const server = await listen(settle, 0, '127.0.0.1');
   settle.deps.config.publicUrl = server.url;
   return {
