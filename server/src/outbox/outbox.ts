@@ -107,6 +107,17 @@ export class OutboxWorker {
   }
 
   async #run(job: { id: number; kind: string; payload: unknown; attempts: number }): Promise<void> {
+    // The batch's lease may have run out while this job waited its turn: renew it per job, and
+    // leave the job alone if another worker has taken it over meanwhile.
+    const renewed = await this.db
+      .updateTable('outbox')
+      .set({ locked_until: new Date(Date.now() + this.options.leaseMs) })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', this.options.workerId)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .executeTakeFirst();
+    if (!renewed) return;
     const handler = this.handlers[job.kind];
     try {
       if (!handler) throw new Error(`No handler for outbox job kind "${job.kind}"`);

@@ -350,6 +350,15 @@ export async function transition(
     .where('id', '=', paymentId)
     .execute();
   await recordEvent(trx, paymentId, 'status', from, to, cause);
+  if (from === 'requires_confirmation') {
+    // Confirmed or canceled: the expiry check has nothing left to do.
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'done', done_at: new Date() })
+      .where('dedupe_key', '=', `${PAYMENT_EXPIRE_JOB}:${paymentId}`)
+      .where('status', '=', 'pending')
+      .execute();
+  }
   if (erpStatus !== row.erp_status) await recordEvent(trx, paymentId, 'erp', row.erp_status, erpStatus, cause);
   return true;
 }
