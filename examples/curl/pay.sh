@@ -120,8 +120,10 @@ INV_C=$(jq -r '[.invoices[] | select(.openAmount - .pendingAmount > 0)] | sort_b
 C_PAY=$(payable "$INV_C")
 BAD=$(browser POST /v1/sandbox/tokens '{"type":"card","number":"4000000000000002","expMonth":12,"expYear":2034,"cvc":"123"}' | jq -r .id)
 BEFORE=$(merchant GET "/v1/customers/$CUSTOMER_ID/open-items")
-DECLINED=$(browser POST /v1/session/payments \
-  "$(jq -nc --arg i "$INV_C" --argjson p "$C_PAY" --arg t "$BAD" '{method:"card",allocations:[{invoiceId:$i,amount:$p}],paymentMethodToken:$t}')" \
+DECLINE_BODY=$(jq -nc --arg i "$INV_C" --argjson p "$C_PAY" --arg t "$BAD" '{method:"card",allocations:[{invoiceId:$i,amount:$p}],paymentMethodToken:$t}')
+# A credit card carries a surcharge, so the total the payer accepted goes with the payment.
+DECLINE_TOTAL=$(browser POST /v1/session/quote "$DECLINE_BODY" | jq .total)
+DECLINED=$(browser POST /v1/session/payments "$(jq -c --argjson t "$DECLINE_TOTAL" '. + {expectedTotal: $t}' <<<"$DECLINE_BODY")" \
   -H "Idempotency-Key: curl-decline-$(date +%s)-$RANDOM")
 jq -r '"status \(.status): \(.failure.message)"' <<<"$DECLINED"
 [ "$(jq -r .status <<<"$DECLINED")" = failed ] || fail "declined card did not fail"

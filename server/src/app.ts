@@ -17,6 +17,17 @@ export function createApp(deps: Deps) {
   const allowed = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.allowedOrigins]);
 
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
+  // Only the browser-facing routes answer cross-origin requests, and only from configured origins.
+  const browserCors = cors({
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  });
+  app.use('/v1/session', browserCors);
+  app.use('/v1/session/*', browserCors);
+  app.use('/v1/sandbox/*', browserCors);
+  // After CORS, so a refused body still carries the headers the browser needs to read the error.
   app.use(
     '*',
     bodyLimit({
@@ -33,22 +44,13 @@ export function createApp(deps: Deps) {
       },
     }),
   );
-  // Only the browser-facing routes answer cross-origin requests, and only from configured origins.
-  const browserCors = cors({
-    origin: (origin) => (allowed.has(origin) ? origin : null),
-    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-    allowMethods: ['GET', 'POST', 'OPTIONS'],
-    maxAge: 600,
-  });
-  app.use('/v1/session', browserCors);
-  app.use('/v1/session/*', browserCors);
-  app.use('/v1/sandbox/*', browserCors);
 
   app.get('/health', (c) =>
     c.json({ ok: true, mode: deps.config.mode, erp: deps.erp.name, processor: deps.processor.name }),
   );
   app.get('/', async (c) => {
-    const customers = await summarizeCustomers(deps.erp).catch(() => null);
+    // Customer names and balances are the merchant's business: shown only for the test-mode demo.
+    const customers = deps.config.mode === 'test' ? await summarizeCustomers(deps.erp).catch(() => null) : null;
     return c.html(landingPage(deps.config, customers));
   });
   app.route('/', sessionRoutes(deps));

@@ -15,6 +15,8 @@ export interface Config {
   allowedOrigins: string[];
   returnUrl: string | null;
   processor: 'sandbox';
+  /** The longest any ERP call may take before it counts as unavailable. */
+  erpTimeoutMs: number;
   /** Seconds the sandbox takes to settle or return an ACH debit. */
   sandboxAchSettleSeconds: number;
   outbox: { pollMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number };
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .filter(Boolean),
     returnUrl: env.SETTLE_RETURN_URL || null,
     processor,
+    erpTimeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),
     sandboxAchSettleSeconds: int(env.SANDBOX_ACH_SETTLE_SECONDS, 5, 'SANDBOX_ACH_SETTLE_SECONDS'),
     outbox: {
       pollMs: int(env.SETTLE_OUTBOX_POLL_MS, 250, 'SETTLE_OUTBOX_POLL_MS'),

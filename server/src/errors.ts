@@ -53,6 +53,16 @@ export function errorHandler(log: Logger) {
       const message = status === 413 ? 'The request body is too large' : err.message || 'Bad request';
       return c.json({ code, message } satisfies Problem, status);
     }
+    if ((err as { code?: unknown }).code === '55P03') {
+      // lock_timeout: another payment of this customer held its lock too long.
+      return c.json(
+        {
+          code: 'busy',
+          message: 'Another payment for this customer is still being processed. Try again in a moment.',
+        } satisfies Problem,
+        503,
+      );
+    }
     log.error('unhandled error', err);
     return c.json(
       { code: ErrorCode.internal, message: 'Something went wrong on our side. Please try again.' } satisfies Problem,

@@ -75,7 +75,7 @@ ${
     ),
   )}</tbody>
 </table>`
-    : html`<p>The ERP is not reachable right now.</p>`
+    : html`<p>${config.mode === 'test' ? 'The ERP is not reachable right now.' : 'Customer data is not shown in live mode.'}</p>`
 }
 <h2>Pay two invoices from a shell</h2>
 <pre>SETTLE_API_URL=${api} SETTLE_SECRET_KEY=&lt;the key the server printed&gt; bash examples/curl/pay.sh</pre>

@@ -4,6 +4,11 @@ import { createSettle, listen } from './server.js';
 const config = loadConfig();
 const settle = await createSettle({ config });
 const server = await listen(settle, config.port, config.host);
+// A key that came from the environment is never printed whole: logs outlive terminals.
+const shownKey = settle.secretKeyGenerated
+  ? settle.secretKey
+  : `${settle.secretKey.slice(0, 12)}… (from SETTLE_SECRET_KEY)`;
+const exampleKey = settle.secretKeyGenerated ? settle.secretKey : '$SETTLE_SECRET_KEY';
 const store = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
 
 console.log(`
@@ -12,13 +17,13 @@ console.log(`
   Open:         ${config.publicUrl}/
   API:          ${config.publicUrl}/v1
   Health:       ${config.publicUrl}/health
-  Secret key:   ${settle.secretKey}
+  Secret key:   ${shownKey}
   Store:        ${store}
   ERP:          ${settle.deps.erp.name} (seeded demo data)
   Processor:    ${settle.deps.processor.name}
 
   Try a payment end to end (needs curl and jq):
-    SETTLE_API_URL=${config.publicUrl} SETTLE_SECRET_KEY=${settle.secretKey} bash examples/curl/pay.sh
+    SETTLE_API_URL=${config.publicUrl} SETTLE_SECRET_KEY=${exampleKey} bash examples/curl/pay.sh
 `);
 
 let stopping = false;

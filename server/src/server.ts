@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Deps, Logger } from './deps.js';
 import type { ErpAdapter } from './erp/port.js';
 import { createDemoErp } from './erp/seed.js';
+import { withTimeout } from './erp/timeout.js';
 import { OutboxWorker } from './outbox/outbox.js';
 import { SandboxProcessor } from './processors/sandbox.js';
 import { jobHandlers } from './services/erp-sync.js';
@@ -28,6 +29,8 @@ export interface Settle {
   app: ReturnType<typeof createApp>;
   worker: OutboxWorker;
   secretKey: string;
+  /** True when the key is the demo key generated into the data folder (safe to print). */
+  secretKeyGenerated: boolean;
   close(): Promise<void>;
 }
 
@@ -39,9 +42,9 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     databaseUrl: config.databaseUrl,
     dataDir: options.inMemory ? null : `${config.dataDir}/pglite`,
   });
-  const erp = options.erp ?? createDemoErp();
+  const erp = withTimeout(options.erp ?? createDemoErp(), config.erpTimeoutMs);
   const processor = new SandboxProcessor(db, { mode: config.mode, achSettleSeconds: config.sandboxAchSettleSeconds });
-  const { secretKey } = await ensureMerchant(db, config);
+  const { secretKey, generated } = await ensureMerchant(db, config);
   const deps: Deps = { db, erp, processor, config, log };
   const worker = new OutboxWorker(db, jobHandlers(deps), {
     ...config.outbox,
@@ -54,6 +57,7 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     app: createApp(deps),
     worker,
     secretKey,
+    secretKeyGenerated: generated,
     async close() {
       await worker.stop();
       await db.destroy();

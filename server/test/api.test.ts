@@ -152,6 +152,11 @@ class Payer {
     return PaymentSchema.parse(expectStatus(await this.payReply(body, key), 201));
   }
 
+  /** What the widget sends: the proposal, quoted first, with the total the payer saw and accepted. */
+  async accept<T extends object>(proposal: T): Promise<T & { expectedTotal: number }> {
+    return { ...proposal, expectedTotal: (await this.quote(proposal)).total };
+  }
+
   async payment(id: string): Promise<Payment> {
     return PaymentSchema.parse(
       expectStatus(await call(this.server, 'GET', `/v1/session/payments/${id}`, this.token), 200),
@@ -463,6 +468,12 @@ describe.each(STORES)('the API on %s', (store) => {
         failure: null,
         paymentMethod: { type: 'card', brand: 'visa', last4: '4242', funding: 'credit' },
       });
+      // Only the damaged goods are deducted; "paying the rest later" leaves its rest short but open.
+      expect(payment.lines.map((l) => [l.invoiceId, l.shortAmount, l.deductionAmount, l.reasonCode])).toEqual([
+        [paidInFull.id, 0, 0, null],
+        [damaged.id, short, short, 'damaged_goods'],
+        [paidLater.id, paidLater.openAmount - partly, 0, 'partial_payment'],
+      ]);
       const done = await posted(payer, payment.id);
       expect(done.erpReference).toMatch(/\S/);
       expect(erp.postingCount(payment.id)).toBe(1);
@@ -490,11 +501,11 @@ describe.each(STORES)('the API on %s', (store) => {
     it('returns the same payment for a retried request and posts it to the ERP once', async () => {
       const payer = await session('cus_acme');
       const invoice = pool.invoice('cus_acme');
-      const body = {
+      const body = await payer.accept({
         method: 'card',
         allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
         paymentMethodToken: await payer.card(CARDS.credit),
-      };
+      });
       const key = randomUUID();
       const first = await payer.pay(body, key);
       const again = await payer.pay(body, key);
@@ -565,17 +576,70 @@ describe.each(STORES)('the API on %s', (store) => {
       const invoice = pool.invoice('cus_bluewater');
       const token = await payer.card(CARDS.declined);
       const before = await balances('cus_bluewater');
-      const payment = await payer.pay({
-        method: 'card',
-        allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
-        paymentMethodToken: token,
-      });
+      const payment = await payer.pay(
+        await payer.accept({
+          method: 'card',
+          allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
+          paymentMethodToken: token,
+        }),
+      );
       expect(payment.status).toBe('failed');
       expect(payment.erpStatus).toBe('none');
       expect(payment.failure).toMatchObject({ code: 'card_declined', declineCode: 'generic_decline' });
       expect(payment.failure?.message).toMatch(/^Your card was declined\. .*another card.*\.$/);
       expect(await balances('cus_bluewater')).toEqual(before);
       expect(erp.postingCount(payment.id)).toBe(0);
+    });
+
+    it('charges a surcharge only once the payer accepted it; a debit card or a bank debit needs no confirmation', async () => {
+      const payer = await session('cus_pinnacle');
+      const invoice = pool.invoice('cus_pinnacle');
+      const proposal = {
+        method: 'card',
+        allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
+        paymentMethodToken: await payer.card(CARDS.credit),
+      };
+      const before = await balances('cus_pinnacle');
+      const count = (await payments('customerId=cus_pinnacle&limit=100')).length;
+      const fee = (await payer.quote(proposal)).surcharge.amount;
+      expect(fee).toBeGreaterThan(0);
+
+      const unconfirmed = await payer.payReply(proposal);
+      expect(unconfirmed.status).toBe(422);
+      const problem = ProblemSchema.parse(unconfirmed.body);
+      expect(problem.code).toBe('validation_failed');
+      expect(problem.details).toEqual([
+        {
+          path: 'expectedTotal',
+          code: 'surcharge_not_confirmed',
+          message: expect.stringContaining(`$${(fee / 100).toFixed(2)}`),
+        },
+      ]);
+      expect(await payments('customerId=cus_pinnacle&limit=100')).toHaveLength(count);
+      expect(await balances('cus_pinnacle')).toEqual(before);
+
+      const accepted = await payer.pay(await payer.accept(proposal));
+      expect(accepted).toMatchObject({
+        status: 'succeeded',
+        amount: invoice.openAmount + fee,
+        surcharge: { status: 'applied', amount: fee },
+      });
+
+      const byDebit = pool.invoice('cus_pinnacle');
+      const debit = await payer.pay({
+        method: 'card',
+        allocations: [{ invoiceId: byDebit.id, amount: byDebit.openAmount }],
+        paymentMethodToken: await payer.card(CARDS.debit),
+      });
+      expect(debit).toMatchObject({ status: 'succeeded', amount: byDebit.openAmount, surcharge: { amount: 0 } });
+
+      const byBank = pool.invoice('cus_pinnacle');
+      const bank = await payer.pay({
+        method: 'ach_debit',
+        allocations: [{ invoiceId: byBank.id, amount: byBank.openAmount }],
+        paymentMethodToken: await payer.bank(BANK.settles),
+      });
+      expect(bank).toMatchObject({ status: 'processing', amount: byBank.openAmount, surcharge: { amount: 0 } });
     });
   });
 
@@ -630,6 +694,63 @@ describe.each(STORES)('the API on %s', (store) => {
       ]);
       expect(await payments('customerId=cus_bluewater&limit=100')).toHaveLength(count);
       expect((await balances('cus_bluewater'))[invoice.id]?.open).toBe(invoice.openAmount);
+    });
+
+    it('reserves a deduction with its payment, so another session cannot pay what it closes', async () => {
+      const first = await session('cus_bluewater');
+      const damaged = pool.invoice('cus_bluewater');
+      const paidLater = pool.invoice('cus_bluewater');
+      const short = Math.floor(damaged.openAmount / 10);
+      const partly = Math.floor(paidLater.openAmount / 2);
+      const pending = await first.pay({
+        method: 'ach_debit',
+        allocations: [
+          { invoiceId: damaged.id, amount: damaged.openAmount - short, reasonCode: 'damaged_goods' },
+          { invoiceId: paidLater.id, amount: partly, reasonCode: 'partial_payment' },
+        ],
+        paymentMethodToken: await first.bank(BANK.staysProcessing),
+      });
+      expect(pending.status).toBe('processing');
+      expect(pending.amount).toBe(damaged.openAmount - short + partly);
+      expect(pending.lines.map((l) => [l.invoiceId, l.shortAmount, l.deductionAmount])).toEqual([
+        [damaged.id, short, short],
+        [paidLater.id, paidLater.openAmount - partly, 0],
+      ]);
+
+      // The processing payment holds the money and the deduction on the damaged invoice, only the
+      // money on the one paid later.
+      const second = await session('cus_bluewater');
+      const seen = new Map((await second.view()).invoices.map((i) => [i.id, i]));
+      expect(seen.get(damaged.id)).toMatchObject({ openAmount: damaged.openAmount, pendingAmount: damaged.openAmount });
+      expect(seen.get(paidLater.id)).toMatchObject({ openAmount: paidLater.openAmount, pendingAmount: partly });
+      const listed = new Map((await openItems('cus_bluewater')).invoices.map((i) => [i.id, i.pendingAmount]));
+      expect(listed.get(damaged.id)).toBe(damaged.openAmount);
+      expect(listed.get(paidLater.id)).toBe(partly);
+
+      const count = (await payments('customerId=cus_bluewater&limit=100')).length;
+      const token = await second.bank(BANK.settles);
+      const remainder = await second.payReply({
+        method: 'ach_debit',
+        allocations: [{ invoiceId: damaged.id, amount: short }],
+        paymentMethodToken: token,
+      });
+      expect(remainder.status).toBe(422);
+      expect(ProblemSchema.parse(remainder.body).details).toEqual([
+        expect.objectContaining({ path: 'allocations.0.invoiceId', code: 'invoice_payment_pending' }),
+      ]);
+      // What the partial payment leaves open is still anyone's to pay.
+      const rest = await second.quote({
+        method: 'ach_debit',
+        allocations: [{ invoiceId: paidLater.id, amount: paidLater.openAmount - partly }],
+        paymentMethodToken: token,
+      });
+      expect(rest.lines).toEqual([
+        expect.objectContaining({ payableAmount: paidLater.openAmount - partly, shortAmount: 0, deductionAmount: 0 }),
+      ]);
+      expect(await payments('customerId=cus_bluewater&limit=100')).toHaveLength(count);
+      const after = await balances('cus_bluewater');
+      expect(after[damaged.id]).toEqual({ open: damaged.openAmount, pending: damaged.openAmount });
+      expect(after[paidLater.id]).toEqual({ open: paidLater.openAmount, pending: partly });
     });
 
     it('fails an ACH debit the bank refuses, posting nothing and releasing the invoice', async () => {
@@ -703,11 +824,13 @@ describe.each(STORES)('the API on %s', (store) => {
       for (const card of [CARDS.credit, CARDS.declined, CARDS.debit]) {
         const invoice = pool.invoice('cus_summit');
         made.push(
-          await payer.pay({
-            method: 'card',
-            allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
-            paymentMethodToken: await payer.card(card),
-          }),
+          await payer.pay(
+            await payer.accept({
+              method: 'card',
+              allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
+              paymentMethodToken: await payer.card(card),
+            }),
+          ),
         );
       }
       const newestFirst = made.map((p) => p.id).reverse();

@@ -8,6 +8,7 @@ import {
   PaymentListSchema,
   PaymentMethodTokenSchema,
   ProblemSchema,
+  QuoteSchema,
 } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../src/config.js';
@@ -31,6 +32,8 @@ interface Ctx {
   bank: string;
   /** A card token made in another session of the same customer. */
   foreignCard: string;
+  /** What the valid payment charges, its credit-card surcharge included, as quoted to the payer. */
+  total: number;
   /** cus_acme's open invoices under the card limit, the first with room for a short payment. */
   invoice: ErpInvoice;
   second: ErpInvoice;
@@ -102,12 +105,22 @@ const card = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** A payment that would be accepted: the whole of ctx.invoice by credit card. */
-const valid = (ctx: Ctx) => ({
+/** What the payer proposes: the whole of ctx.invoice by credit card. */
+const proposal = (ctx: Ctx) => ({
   method: 'card',
   allocations: [{ invoiceId: ctx.invoice.id, amount: ctx.invoice.openAmount }],
   paymentMethodToken: ctx.card,
 });
+
+/** A payment that would be accepted: the proposal, with the surcharged total the payer accepted. */
+const valid = (ctx: Ctx) => ({ ...proposal(ctx), expectedTotal: ctx.total });
+
+/** The quote endpoint, as the widget calls it before paying. */
+const quote = (ctx: Ctx, body: unknown) =>
+  request(ctx, 'POST', '/v1/session/quote', { body: JSON.stringify(body), headers: json });
+
+/** A cursor as the list's nextCursor is written, around whatever `value` is. */
+const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** The valid payment with its first allocation changed. */
 const allocation = (ctx: Ctx, change: Record<string, unknown>) => ({
@@ -383,6 +396,41 @@ const CASES: Case[] = [
     field: { path: 'allocations.0.note', code: 'note_required' },
   },
   {
+    title: 'refuses a note with a NUL character in it',
+    send: (ctx) =>
+      pay(
+        ctx,
+        allocation(ctx, { amount: ctx.invoice.openAmount - 1000, reasonCode: 'damaged_goods', note: 'a\u0000b' }),
+      ),
+    status: 422,
+    code: 'validation_failed',
+    field: { path: 'allocations.0.note' },
+  },
+  {
+    title: 'refuses a note with a lone UTF-16 surrogate in it',
+    send: (ctx) =>
+      pay(
+        ctx,
+        allocation(ctx, { amount: ctx.invoice.openAmount - 1000, reasonCode: 'damaged_goods', note: 'a\ud800b' }),
+      ),
+    status: 422,
+    code: 'validation_failed',
+    field: { path: 'allocations.0.note' },
+  },
+  {
+    title: 'refuses to quote a note with control characters in it',
+    send: (ctx) =>
+      quote(ctx, {
+        ...proposal(ctx),
+        allocations: [
+          { invoiceId: ctx.invoice.id, amount: ctx.invoice.openAmount - 1000, reasonCode: 'other', note: 'a\u001bb' },
+        ],
+      }),
+    status: 422,
+    code: 'validation_failed',
+    field: { path: 'allocations.0.note' },
+  },
+  {
     title: 'refuses the same invoice listed twice',
     send: (ctx) =>
       pay(ctx, {
@@ -498,6 +546,14 @@ const CASES: Case[] = [
     code: 'total_changed',
     field: { path: 'expectedTotal', code: 'total_changed' },
     message: /^The total is now \$[\d,]+\.\d\d \(you saw \$[\d,]+\.\d\d\)/,
+  },
+  {
+    title: 'refuses a credit card surcharge the payer was not shown (no expectedTotal)',
+    send: (ctx) => pay(ctx, proposal(ctx)),
+    status: 422,
+    code: 'validation_failed',
+    field: { path: 'expectedTotal', code: 'surcharge_not_confirmed' },
+    message: /card surcharge of \$[\d,]+\.\d\d applies/,
   },
   {
     title: 'refuses a session in a currency the customer has nothing open in',
@@ -634,6 +690,21 @@ const CASES: Case[] = [
     field: { path: 'cursor', code: 'invalid_cursor' },
   },
   {
+    // Date.parse takes it; PostgreSQL does not.
+    title: 'refuses a cursor at a date PostgreSQL cannot store',
+    send: (ctx) => merchant(ctx, 'GET', `/v1/payments?cursor=${cursor(['-271821-04-20T00:00:00.000Z', 'x'])}`),
+    status: 422,
+    code: 'validation_failed',
+    field: { path: 'cursor', code: 'invalid_cursor' },
+  },
+  {
+    title: 'refuses a cursor whose payment id is not an id',
+    send: (ctx) => merchant(ctx, 'GET', `/v1/payments?cursor=${cursor(['2026-01-10T12:00:00.000Z', 'pay 1; --'])}`),
+    status: 422,
+    code: 'validation_failed',
+    field: { path: 'cursor', code: 'invalid_cursor' },
+  },
+  {
     title: 'refuses a payment status that does not exist',
     send: (ctx) => merchant(ctx, 'GET', '/v1/payments?status=paid'),
     status: 422,
@@ -650,6 +721,18 @@ const CASES: Case[] = [
   {
     title: 'answers 404 for a payment that does not exist',
     send: (ctx) => merchant(ctx, 'GET', '/v1/payments/pay_nope'),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    title: 'answers 404 for a payment id with a NUL character in it',
+    send: (ctx) => merchant(ctx, 'GET', '/v1/payments/%00'),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    title: 'answers 404 for open items of a customer id with a NUL character in it',
+    send: (ctx) => merchant(ctx, 'GET', '/v1/customers/%00/open-items'),
     status: 404,
     code: 'not_found',
   },
@@ -680,6 +763,18 @@ const CASES: Case[] = [
   {
     title: 'answers 404 when watching a payment that does not exist',
     send: (ctx) => request(ctx, 'GET', '/v1/session/payments/pay_nope/events'),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    title: "answers 404 for a session's payment id with a NUL character in it",
+    send: (ctx) => request(ctx, 'GET', '/v1/session/payments/%00'),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    title: 'answers 404 when watching a payment id that is not an id',
+    send: (ctx) => request(ctx, 'GET', '/v1/session/payments/%00/events'),
     status: 404,
     code: 'not_found',
   },
@@ -747,6 +842,11 @@ describe.each(STORES)('bad requests on %s', (store) => {
       accountHolderType: 'company',
     });
     ctx.foreignCard = await token(card(), (await mint()).clientToken);
+    const quoted = await quote(ctx, proposal(ctx));
+    expect(quoted.status).toBe(200);
+    const { total, surcharge } = QuoteSchema.parse(await quoted.json());
+    expect(surcharge.amount).toBeGreaterThan(0);
+    ctx.total = total;
     const expired = await mint({ expiresInSeconds: 60 });
     await server.settle.deps.db
       .updateTable('sessions')
@@ -774,8 +874,9 @@ describe.each(STORES)('bad requests on %s', (store) => {
   }
 
   it('takes the request the cases spoil when nothing is wrong with it', async () => {
-    const res = await request(ctx, 'POST', '/v1/session/quote', { body: JSON.stringify(valid(ctx)), headers: json });
+    const res = await quote(ctx, proposal(ctx));
     expect(res.status, await res.clone().text()).toBe(200);
+    expect(QuoteSchema.parse(await res.json()).total).toBe(valid(ctx).expectedTotal);
   });
 
   it.each(CASES)('$title', async ({ send, status, code, field, message }) => {

@@ -25,6 +25,25 @@ export async function freshPostgresDatabase(): Promise<string> {
   return url.toString();
 }
 
+/**
+ * `erp` as the server should get it when a test swaps one of its methods after the server
+ * started: each call looks the method up on `erp` at that moment. (The server wraps its ERP once,
+ * at start, to bound every call with a timeout; that wrapper keeps the methods it found then.)
+ */
+export function callThrough(erp: ErpAdapter): ErpAdapter {
+  return {
+    get name() {
+      return erp.name;
+    },
+    listCustomers: () => erp.listCustomers(),
+    getCustomer: (customerId) => erp.getCustomer(customerId),
+    listOpenItems: (customerId) => erp.listOpenItems(customerId),
+    postPayment: (posting) => erp.postPayment(posting),
+    reversePayment: (paymentId, reason) => erp.reversePayment(paymentId, reason),
+    close: async () => erp.close?.(),
+  };
+}
+
 export interface TestServer {
   url: string;
   secretKey: string;

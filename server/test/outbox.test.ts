@@ -17,7 +17,7 @@ import { enqueue, type JobHandler, OutboxWorker } from '../src/outbox/outbox.js'
 import type { ConfirmInput } from '../src/processors/port.js';
 import { createSettle, listen, type Settle } from '../src/server.js';
 import { type Db, openStore } from '../src/store/db.js';
-import { freshPostgresDatabase, STORES, type StoreKind, startTestServer } from './harness.js';
+import { callThrough, freshPostgresDatabase, STORES, type StoreKind, startTestServer } from './harness.js';
 
 const BALANCE = 300_000;
 
@@ -181,6 +181,9 @@ const CUSTOMERS = [
   'returned',
   'return_erp_down',
   'return_never_posted',
+  'return_lost_answer',
+  'expire_closed_card',
+  'expire_closed_ach',
   'confirm_retry',
   'confirm_expire',
   'confirm_lost',
@@ -191,7 +194,8 @@ describe.each(STORES)('the outbox through the API on %s', (store) => {
   let erp: MemoryErp;
   beforeAll(async () => {
     erp = ledger(CUSTOMERS);
-    server = await startTestServer({ store, erp });
+    // The tests below swap erp's methods while the server runs.
+    server = await startTestServer({ store, erp: callThrough(erp) });
   });
   afterAll(() => server?.close());
   afterEach(() => {
@@ -359,27 +363,91 @@ describe.each(STORES)('the outbox through the API on %s', (store) => {
     expect(reversals.applied(payment.id)).toBe(1);
   });
 
-  it('an ACH return before the posting ever reached the ERP posts nothing and reverses nothing', async () => {
+  it('an ACH return before the posting ever reached the ERP is reversed as a no-op, leaving the ERP as it was', async () => {
     const reversals = countReversals(erp);
     const { ct, pay } = await checkout(server, 'return_never_posted', 'ach_debit');
     const created = await pay('return-never-1', { paymentMethodToken: await achToken(server, ct, ACH_RETURNED) });
     const payment = created.body as Payment;
     erp.setAvailable(false);
 
+    // Settle cannot know whether a posting whose answer it never got reached the ERP: it reverses it.
     const returned = await paymentWhere(server, payment.id, 'returned', (p) => p.status === 'reversed');
-    expect(returned.erpStatus).toBe('none');
+    expect(returned.erpStatus).toBe('reversal_pending');
+    expect(erp.postingCount(payment.id)).toBe(0);
     erp.setAvailable(true);
+
+    const reversed = await paymentWhere(server, payment.id, 'reversed in the ERP', (p) => p.erpStatus === 'reversed');
+    expect(reversed.events.filter((e) => e.kind === 'erp').map((e) => e.to)).toEqual([
+      'pending',
+      'reversal_pending',
+      'reversed',
+    ]);
     // The stale posting job wakes up, finds nothing to post and finishes.
     await waitFor('the stale posting job to finish', async () => {
       const job = await outboxJob(server, `erp_post:${payment.id}`);
       return job?.status === 'done' ? job : undefined;
     });
+    expect((await outboxJob(server, `erp_reverse:${payment.id}`))?.status).toBe('done');
+    // One reversal sent, of a posting the ERP never applied: nothing posted, nothing changed.
+    expect(reversals.applied(payment.id)).toBe(1);
     expect(erp.postingCount(payment.id)).toBe(0);
-    expect(reversals.applied(payment.id)).toBe(0);
-    expect(await outboxJob(server, `erp_reverse:${payment.id}`)).toBeUndefined();
     expect(await erpOpen(erp, 'return_never_posted')).toBe(BALANCE);
-    expect((await getPayment(server, payment.id)).erpStatus).toBe('none');
-    expect((await invoiceView(server, 'return_never_posted')).pendingAmount).toBe(0);
+    expect((await getPayment(server, payment.id)).erpStatus).toBe('reversed');
+    expect(await invoiceView(server, 'return_never_posted')).toMatchObject({ openAmount: BALANCE, pendingAmount: 0 });
+  });
+
+  it('an ACH return of a posting the ERP applied but never confirmed reverses it in the ERP', async () => {
+    const reversals = countReversals(erp);
+    const original = MemoryErp.prototype.postPayment;
+    let calls = 0;
+    // The ERP applies the posting every time but its answer never arrives: Settle still says pending.
+    erp.postPayment = async function (this: MemoryErp, posting: ErpPosting) {
+      const result = await original.call(this, posting);
+      if (posting.customerId !== 'cus_return_lost_answer') return result;
+      calls++;
+      throw new ErpUnavailableError('connection reset after the ERP committed');
+    };
+    const { ct, pay } = await checkout(server, 'return_lost_answer', 'ach_debit');
+    const created = await pay('return-lost-1', { paymentMethodToken: await achToken(server, ct, ACH_RETURNED) });
+    const payment = created.body as Payment;
+    expect(payment.status).toBe('processing');
+
+    await waitFor('the posting to reach the ERP', async () => (calls > 0 ? true : undefined));
+    expect(erp.postingCount(payment.id)).toBe(1);
+    expect(await erpOpen(erp, 'return_lost_answer')).toBe(0);
+
+    const reversed = await paymentWhere(server, payment.id, 'reversed in the ERP', (p) => p.erpStatus === 'reversed');
+    expect(reversed.status).toBe('reversed');
+    expect(reversed.events.filter((e) => e.kind === 'erp').map((e) => e.to)).toEqual([
+      'pending',
+      'reversal_pending',
+      'reversed',
+    ]);
+    expect(reversals.applied(payment.id)).toBe(1);
+    expect(erp.postingCount(payment.id)).toBe(1);
+    expect(await erpOpen(erp, 'return_lost_answer')).toBe(BALANCE);
+    await waitFor('the stale posting job to finish', async () => {
+      const job = await outboxJob(server, `erp_post:${payment.id}`);
+      return job?.status === 'done' ? job : undefined;
+    });
+    await sleep(150);
+    expect(reversals.applied(payment.id)).toBe(1);
+    expect(await erpOpen(erp, 'return_lost_answer')).toBe(BALANCE);
+    expect((await invoiceView(server, 'return_lost_answer')).pendingAmount).toBe(0);
+  });
+
+  it('a confirmed payment closes its payment_expire job at once', async () => {
+    const card = await (await checkout(server, 'expire_closed_card')).pay('expire-closed-card');
+    expect((card.body as Payment).status).toBe('succeeded');
+    const ach = await (await checkout(server, 'expire_closed_ach', 'ach_debit')).pay('expire-closed-ach');
+    expect((ach.body as Payment).status).toBe('processing');
+    for (const payment of [card.body, ach.body] as Payment[]) {
+      // Read as soon as the payment is answered: closed in the same transaction as the confirmation.
+      const job = await outboxJob(server, `payment_expire:${payment.id}`);
+      expect(job).toMatchObject({ kind: 'payment_expire', status: 'done', attempts: 0 });
+      expect(job?.done_at).not.toBeNull();
+      expect(new Date(job!.run_at).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    }
   });
 
   it('a processor outage leaves the payment requires_confirmation and reserved; the same key completes it', async () => {

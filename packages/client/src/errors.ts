@@ -79,7 +79,7 @@ export class SettleSchemaError extends SettleError {
 }
 
 // The guards also accept a matching `name`, so an error thrown by another copy of this package
-// (two bundles on one page) is still recognized, as ky's guards do.
+// (two bundles on one page) is still recognized, as ky's guards do (STYLE.md).
 const NAMES = new Set([
   'SettleError',
   'SettleHttpError',

@@ -7,7 +7,6 @@ import {
   pathFor,
   type RouteDef,
 } from '@settle/schema';
-import ky, { isHTTPError, isTimeoutError, type SearchParamsOption } from 'ky';
 import type * as z from 'zod/mini';
 import { isSettleError, SettleHttpError, SettleNetworkError, SettleSchemaError, SettleTimeoutError } from './errors.js';
 import { readSse } from './sse.js';
@@ -51,58 +50,88 @@ export interface Http {
 // Statuses that say "try again later" rather than "this request is wrong". 500 is left out: it
 // may come from a bug that a repeat would only hit again.
 const RETRY_STATUSES = [408, 429, 502, 503, 504];
+const BACKOFF_MS = 300;
 
-/** The one HTTP layer under both clients: auth, retries, error mapping and response parsing. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * The one HTTP layer under both clients: auth, timeouts, retries, error mapping and response
+ * parsing, on the platform's fetch. Not ky: the browser client ships inside the widget's
+ * 20 KB budget, where ky would take 4.3 KB for what these few lines do (docs/decisions/0004).
+ */
 export function createHttp(options: ClientOptions & { token: string }): Http {
   const timeout = options.timeout ?? 15_000;
   const retries = options.retry ?? 2;
-  const custom = options.fetch;
-  const api = ky.create({
-    prefixUrl: options.apiUrl,
-    timeout,
-    headers: { authorization: `Bearer ${options.token}` },
-    // Only a failure of fetch itself is a network error; a TypeError from anywhere else is a bug.
-    fetch: async (input, init) => {
-      try {
-        return await (custom ?? globalThis.fetch)(input, init);
-      } catch (error) {
-        // Duck-typed: a runtime may swap the global Request (as @hono/node-server does), and ky's
-        // retries send clones that are then no `instanceof Request`.
-        const signal = typeof input === 'object' && 'signal' in input ? input.signal : init?.signal;
-        if (signal?.aborted) throw error;
-        throw new SettleNetworkError(`Could not reach Settle at ${options.apiUrl}`, { cause: error });
-      }
-    },
-  });
+  const base = options.apiUrl.replace(/\/+$/, '');
+
+  /** One attempt: the timeout covers the wait for the answer's headers, not a stream's life. */
+  async function attempt(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) throw signal.reason;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeout);
+    try {
+      return await (options.fetch ?? globalThis.fetch)(url, { ...init, signal: controller.signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
+      if (timedOut)
+        throw new SettleTimeoutError(`Settle did not answer within ${timeout} ms`, timeout, { cause: error });
+      throw new SettleNetworkError(`Could not reach Settle at ${options.apiUrl}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
 
   async function send<R extends RouteDef>(route: R, call: Call<R>, accept: string): Promise<Response> {
-    const headers = { accept, ...call.headers };
+    const headers = new Headers({ accept, authorization: `Bearer ${options.token}`, ...call.headers });
+    let url = base + pathFor(route.path, call.params);
+    const query = Object.entries((call.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    if (query.length) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}`;
+    const init: RequestInit = { method: route.method, headers };
+    if (call.body !== undefined) {
+      headers.set('content-type', 'application/json');
+      init.body = JSON.stringify(call.body);
+    }
     // A GET changes nothing, and a POST with an Idempotency-Key is answered once however often it
     // arrives; any other POST could act twice, so it is never repeated.
-    const repeatable = route.method === 'GET' || new Headers(headers).has('idempotency-key');
-    try {
-      return await api(pathFor(route.path, call.params).slice(1), {
-        method: route.method,
-        json: call.body,
-        searchParams: call.query as SearchParamsOption,
-        headers,
-        signal: call.signal,
-        retry: {
-          limit: repeatable ? retries : 0,
-          methods: ['get', 'post'],
-          statusCodes: RETRY_STATUSES,
-          afterStatusCodes: [429, 503],
-          maxRetryAfter: timeout,
-          // The same key still being worked on elsewhere (a retry overtaking the first attempt):
-          // asking again shortly returns that attempt's payment.
-          shouldRetry: async ({ error }) =>
-            isHTTPError(error) && error.response.status === 409
-              ? (await codeOf(error.response)) === inFlight
-              : undefined,
-        },
-      });
-    } catch (error) {
-      throw await toSettleError(error, timeout);
+    const repeatable = route.method === 'GET' || headers.has('idempotency-key');
+    for (let n = 0; ; n++) {
+      const last = !repeatable || n >= retries;
+      let response: Response;
+      try {
+        response = await attempt(url, init, call.signal);
+      } catch (error) {
+        // Timeouts are not retried: the server may still be working on the first attempt.
+        if (last || !(error instanceof SettleNetworkError)) throw error;
+        await sleep(BACKOFF_MS * 2 ** n, call.signal);
+        continue;
+      }
+      if (response.ok) return response;
+      const problem = await problemOf(response);
+      // The same key still being worked on elsewhere: asking again shortly returns that attempt's payment.
+      const again =
+        RETRY_STATUSES.includes(response.status) ||
+        (response.status === 409 && problem.code === ErrorCode.idempotencyInFlight);
+      if (last || !again) throw new SettleHttpError(response.status, problem);
+      const after = Number(response.headers.get('retry-after'));
+      await sleep(after > 0 ? Math.min(after * 1000, timeout) : BACKOFF_MS * 2 ** n, call.signal);
     }
   }
 
@@ -134,27 +163,6 @@ export function createHttp(options: ClientOptions & { token: string }): Http {
   return { request, stream };
 }
 
-async function toSettleError(error: unknown, timeout: number): Promise<unknown> {
-  if (isHTTPError(error)) {
-    const { status, statusText } = error.response;
-    return new SettleHttpError(status, await problemOf(error.response, statusText), { cause: error });
-  }
-  if (isTimeoutError(error)) {
-    return new SettleTimeoutError(`Settle did not answer within ${timeout} ms`, timeout, { cause: error });
-  }
-  return error;
-}
-
-const inFlight = ErrorCode.idempotencyInFlight;
-
-async function codeOf(response: Response): Promise<unknown> {
-  try {
-    return ((await response.clone().json()) as { code?: unknown }).code;
-  } catch {
-    return undefined;
-  }
-}
-
 const STATUS_CODES: Record<number, string> = {
   401: ErrorCode.unauthorized,
   404: ErrorCode.notFound,
@@ -165,14 +173,14 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /** The error's Problem body, or one made from the status when a proxy or gateway answered instead. */
-async function problemOf(response: Response, statusText: string): Promise<Problem> {
+async function problemOf(response: Response): Promise<Problem> {
   try {
     const parsed = ProblemSchema.safeParse(JSON.parse(await response.text()));
     if (parsed.success) return parsed.data;
   } catch {
     // Not JSON (an HTML error page, an empty body): fall through.
   }
-  const status = response.status;
+  const { status, statusText } = response;
   return {
     code: STATUS_CODES[status] ?? `http_${status}`,
     message: `Settle answered ${status}${statusText ? ` ${statusText}` : ''}`,

@@ -1,3 +1,4 @@
+import type { CreatePaymentRequest } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../server/test/harness.js';
 import { isSettleHttpError } from './errors.js';
@@ -26,11 +27,14 @@ async function payOnce(customerId: string): Promise<string> {
     .sort((a, b) => a.openAmount - a.pendingAmount - (b.openAmount - b.pendingAmount));
   if (!invoice) throw new Error(`No open invoice left for ${customerId}`);
   const token = await client.createPaymentMethodToken(CARD);
-  const { payment } = await client.createPayment({
+  const proposal = {
     method: 'card',
     allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount - invoice.pendingAmount }],
     paymentMethodToken: token.id,
-  });
+  } satisfies CreatePaymentRequest;
+  // The widget shows the surcharged total first; the payment confirms the total the payer saw.
+  const { total } = await client.quote(proposal);
+  const { payment } = await client.createPayment({ ...proposal, expectedTotal: total });
   return payment.id;
 }
 

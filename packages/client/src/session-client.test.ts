@@ -79,11 +79,13 @@ describe('session client against a real server', () => {
   it('returns the same payment when the same idempotency key is sent twice', async () => {
     const { client, view } = await newSession();
     const token = await client.createPaymentMethodToken(CARD);
-    const request = {
+    const proposal = {
       method: 'card',
       allocations: [smallestOpen(view)],
       paymentMethodToken: token.id,
     } satisfies CreatePaymentRequest;
+    const { total } = await client.quote(proposal);
+    const request = { ...proposal, expectedTotal: total } satisfies CreatePaymentRequest;
     const key = `test-${crypto.randomUUID()}`;
 
     const first = await client.createPayment(request, { idempotencyKey: key });
@@ -101,11 +103,10 @@ describe('session client against a real server', () => {
     // Lets the first payment request reach the server, then drops its answer as a broken connection would.
     const losing: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      // Not `instanceof Request`: @hono/node-server swaps the global Request for a subclass, and a
-      // cloned request (ky's retries) is an instance of the original class only.
-      const request = typeof input === 'object' && 'method' in input ? input : null;
-      if (request?.method === 'POST' && new URL(request.url).pathname === '/v1/session/payments') {
-        keys.push(request.headers.get('idempotency-key'));
+      const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
+      const url = typeof input === 'object' && 'url' in input ? input.url : String(input);
+      if (method === 'POST' && new URL(url).pathname === '/v1/session/payments') {
+        keys.push(new Headers(init?.headers).get('idempotency-key'));
         if (keys.length === 1) {
           await response.body?.cancel();
           throw new TypeError('fetch failed');
@@ -116,12 +117,14 @@ describe('session client against a real server', () => {
     const client = createSessionClient({ apiUrl: server.url, clientToken, fetch: losing });
     const view = await client.getSession();
     const token = await client.createPaymentMethodToken(CARD);
-
-    const { payment, idempotencyKey } = await client.createPayment({
+    const proposal = {
       method: 'card',
       allocations: [smallestOpen(view)],
       paymentMethodToken: token.id,
-    });
+    } satisfies CreatePaymentRequest;
+    const { total } = await client.quote(proposal);
+
+    const { payment, idempotencyKey } = await client.createPayment({ ...proposal, expectedTotal: total });
 
     expect(keys).toEqual([idempotencyKey, idempotencyKey]);
     expect(payment.status).toBe('succeeded');
@@ -150,14 +153,39 @@ describe('session client against a real server', () => {
     expect(error.fieldErrors()['allocations.0.amount']).toEqual(expect.any(String));
   });
 
-  it('returns a declined card as a failed payment with a message for the payer, not as an error', async () => {
+  it('refuses a surcharged card payment without the total the payer accepted, naming expectedTotal', async () => {
     const { client, view } = await newSession();
-    const token = await client.createPaymentMethodToken({ ...CARD, number: '4000000000000002' });
-    const { payment } = await client.createPayment({
+    const token = await client.createPaymentMethodToken(CARD);
+    const proposal = {
       method: 'card',
       allocations: [smallestOpen(view)],
       paymentMethodToken: token.id,
-    });
+    } satisfies CreatePaymentRequest;
+    const quote = await client.quote(proposal);
+    expect(quote.surcharge.amount).toBeGreaterThan(0);
+
+    const error = await client.createPayment(proposal).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SettleHttpError);
+    if (!isSettleHttpError(error)) throw error;
+    expect(error.status).toBe(422);
+    expect(error.details).toEqual([
+      expect.objectContaining({ path: 'expectedTotal', code: 'surcharge_not_confirmed' }),
+    ]);
+    expect(Object.keys(error.fieldErrors())).toEqual(['expectedTotal']);
+    const listed = await merchant.listPayments({ customerId: 'cus_acme', limit: 100 });
+    expect(listed.data.filter((p) => p.sessionId === view.id)).toEqual([]);
+  });
+
+  it('returns a declined card as a failed payment with a message for the payer, not as an error', async () => {
+    const { client, view } = await newSession();
+    const token = await client.createPaymentMethodToken({ ...CARD, number: '4000000000000002' });
+    const proposal = {
+      method: 'card',
+      allocations: [smallestOpen(view)],
+      paymentMethodToken: token.id,
+    } satisfies CreatePaymentRequest;
+    const { total } = await client.quote(proposal);
+    const { payment } = await client.createPayment({ ...proposal, expectedTotal: total });
     expect(payment.status).toBe('failed');
     expect(payment.failure?.message).toEqual(expect.any(String));
   });

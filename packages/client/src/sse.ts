@@ -20,7 +20,7 @@ const LINE_END = /\r\n|\r(?!$)|\n/;
 export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseEvent> {
   const reader = body.getReader();
   // The fetch's own signal is not enough: Node's fetch follows a combined signal
-  // (AbortSignal.any, as ky makes) only weakly, and once collected an abort never reaches the body.
+  // (AbortSignal.any) only weakly, and once collected an abort never reaches the body.
   const cancel = () => void reader.cancel().catch(() => undefined);
   signal?.addEventListener('abort', cancel, { once: true });
   if (signal?.aborted) cancel();

@@ -2,13 +2,34 @@ import * as z from 'zod/mini';
 import { CurrencySchema, MinorUnitsSchema, PositiveMinorUnitsSchema } from './money.js';
 import { CardFundingSchema, IdSchema, PaymentMethodTypeSchema } from './session.js';
 
+/**
+ * Free text a person typed: no control characters (line breaks and tabs aside) and no lone
+ * UTF-16 surrogates, which PostgreSQL's jsonb refuses.
+ */
+export const TextSchema = z
+  .string()
+  .check(z.maxLength(500), z.refine(isPlainText, 'Contains characters that are not allowed'));
+
+function isPlainText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
 /** Per invoice, how much of it this payment settles (credits plus money). */
 export const AllocationInputSchema = z.strictObject({
   invoiceId: IdSchema,
   amount: PositiveMinorUnitsSchema,
   /** Required when amount is below the invoice's payable balance. */
   reasonCode: z.optional(z.string().check(z.maxLength(40))),
-  note: z.optional(z.string().check(z.maxLength(500))),
+  note: z.optional(TextSchema),
 });
 export type AllocationInput = z.infer<typeof AllocationInputSchema>;
 
@@ -38,8 +59,14 @@ export const QuoteLineSchema = z.object({
   amount: MinorUnitsSchema,
   creditApplied: MinorUnitsSchema,
   cashApplied: MinorUnitsSchema,
-  /** payableAmount - amount, recorded as a deduction with the reason code. */
+  /** payableAmount - amount: what this payment leaves unpaid on the invoice. */
   shortAmount: MinorUnitsSchema,
+  /**
+   * The part of shortAmount the ERP records as a deduction with the reason code, closing the
+   * invoice; 0 when the reason leaves the rest open (a partial payment). The payment reserves,
+   * and the posting takes off the invoice, amount + deductionAmount.
+   */
+  deductionAmount: MinorUnitsSchema,
   reasonCode: z.nullable(z.string()),
   note: z.nullable(z.string()),
 });

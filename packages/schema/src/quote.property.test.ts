@@ -268,7 +268,14 @@ function amountsOf(quote: Quote): number[] {
     quote.surcharge.amount,
     quote.surcharge.rateBps,
     quote.total,
-    ...quote.lines.flatMap((l) => [l.payableAmount, l.amount, l.creditApplied, l.cashApplied, l.shortAmount]),
+    ...quote.lines.flatMap((l) => [
+      l.payableAmount,
+      l.amount,
+      l.creditApplied,
+      l.cashApplied,
+      l.shortAmount,
+      l.deductionAmount,
+    ]),
     ...quote.credits.flatMap((c) => [c.amount, ...c.applications.map((a) => a.amount)]),
     ...quote.methods.flatMap((m) => (m.reason?.limit == null ? [] : [m.reason.limit])),
   ];
@@ -360,8 +367,11 @@ describe('computeQuote properties', () => {
             const reason = reasons.get(line.reasonCode ?? '');
             expect(reason).toBeDefined();
             if (reason?.requiresNote) expect(line.note?.trim()).toBeTruthy();
+            // A deduction closes the invoice; a reason that leaves it open records none.
+            expect(line.deductionAmount).toBe(reason?.leavesOpen ? 0 : line.shortAmount);
           } else {
             expect(line.reasonCode).toBeNull();
+            expect(line.deductionAmount).toBe(0);
           }
         }
         for (const cr of quote.credits) {

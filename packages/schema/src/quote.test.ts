@@ -101,9 +101,9 @@ describe('computeQuote: allocations', () => {
       ]),
     );
     expect(issues).toEqual([]);
-    expect(quote.lines.map((l) => [l.invoiceId, l.amount, l.shortAmount, l.cashApplied])).toEqual([
-      ['inv-a', 10_000, 0, 10_000],
-      ['inv-b', 5_000, 0, 5_000],
+    expect(quote.lines.map((l) => [l.invoiceId, l.amount, l.shortAmount, l.deductionAmount, l.cashApplied])).toEqual([
+      ['inv-a', 10_000, 0, 0, 10_000],
+      ['inv-b', 5_000, 0, 0, 5_000],
     ]);
     expect(quote).toMatchObject({ invoiceTotal: 15_000, creditTotal: 0, subtotal: 15_000, total: 15_000 });
     expect(QuoteSchema.safeParse(quote).success).toBe(true);
@@ -120,7 +120,12 @@ describe('computeQuote: allocations', () => {
     expect(result.issues).toEqual([
       { path: 'allocations.1.reasonCode', code: 'reason_code_required', message: expect.stringContaining('$50.00') },
     ]);
-    expect(result.quote.lines[1]).toMatchObject({ amount: 4_000, shortAmount: 1_000, reasonCode: null });
+    expect(result.quote.lines[1]).toMatchObject({
+      amount: 4_000,
+      shortAmount: 1_000,
+      deductionAmount: 0,
+      reasonCode: null,
+    });
   });
 
   it('accepts a short payment with a known reason code and records the short amount', () => {
@@ -132,9 +137,32 @@ describe('computeQuote: allocations', () => {
     expect(quote.lines[0]).toMatchObject({
       amount: 4_000,
       shortAmount: 1_000,
+      deductionAmount: 1_000,
       reasonCode: 'pricing_dispute',
       note: 'unit price was $9',
     });
+  });
+
+  it('records no deduction when the reason leaves the rest of the invoice open', () => {
+    const later = { code: 'partial_payment', label: 'Paying the rest later', requiresNote: false, erpCode: null };
+    const ctx = context({
+      rules: rules({ reasonCodes: [...rules().reasonCodes, { ...later, leavesOpen: true }] }),
+    });
+    const { quote, issues } = computeQuote(
+      ctx,
+      ach([
+        { invoiceId: 'inv-a', amount: 6_000, reasonCode: 'partial_payment' },
+        { invoiceId: 'inv-b', amount: 4_000, reasonCode: 'pricing_dispute' },
+      ]),
+    );
+    expect(issues).toEqual([]);
+    expect(quote.lines.map((l) => [l.invoiceId, l.shortAmount, l.deductionAmount, l.reasonCode])).toEqual([
+      ['inv-a', 4_000, 0, 'partial_payment'],
+      ['inv-b', 1_000, 1_000, 'pricing_dispute'],
+    ]);
+    // The deduction is not money: the totals are what is paid.
+    expect(quote).toMatchObject({ invoiceTotal: 10_000, subtotal: 10_000, total: 10_000 });
+    expect(QuoteSchema.safeParse(quote).success).toBe(true);
   });
 
   it('drops the reason code and note of an invoice paid in full', () => {
@@ -143,7 +171,7 @@ describe('computeQuote: allocations', () => {
       ach([{ invoiceId: 'inv-b', amount: 5_000, reasonCode: 'pricing_dispute', note: 'n/a' }]),
     );
     expect(issues).toEqual([]);
-    expect(quote.lines[0]).toMatchObject({ shortAmount: 0, reasonCode: null, note: null });
+    expect(quote.lines[0]).toMatchObject({ shortAmount: 0, deductionAmount: 0, reasonCode: null, note: null });
   });
 
   it('refuses a reason code that is not on the merchant list', () => {

@@ -158,9 +158,11 @@ export function computeQuote(ctx: QuoteContext, proposal: PaymentProposal, optio
     const shortAmount = Math.max(0, payable - alloc.amount);
     let reasonCode: string | null = null;
     let note = alloc.note?.trim() || null;
+    let deductionAmount = 0;
     if (shortAmount > 0) {
       reasonCode = alloc.reasonCode || null;
       const reason = reasonCode ? reasons.get(reasonCode) : undefined;
+      if (reason && !reason.leavesOpen) deductionAmount = shortAmount;
       if (!rules.allowPartialPayment) {
         issue(
           `${at}.amount`,
@@ -189,6 +191,7 @@ export function computeQuote(ctx: QuoteContext, proposal: PaymentProposal, optio
       creditApplied: 0,
       cashApplied: 0,
       shortAmount,
+      deductionAmount,
       reasonCode,
       note,
     };

@@ -93,6 +93,7 @@ const payment = {
       creditApplied: 2_000,
       cashApplied: 8_000,
       shortAmount: 0,
+      deductionAmount: 0,
       reasonCode: null,
       note: null,
     },
@@ -157,6 +158,14 @@ describe('PaymentSchema', () => {
       'amount: invalid_type',
     ]);
   });
+
+  it('requires the deduction amount on every line', () => {
+    const { deductionAmount: _, ...line } = payment.lines[0]!;
+    expect(problems(PaymentSchema, { ...payment, lines: [line] })).toEqual(['lines.0.deductionAmount: invalid_type']);
+    expect(problems(PaymentSchema, { ...payment, lines: [{ ...line, deductionAmount: -1 }] })).toEqual([
+      'lines.0.deductionAmount: too_small',
+    ]);
+  });
 });
 
 describe('CreatePaymentRequestSchema', () => {
@@ -177,6 +186,21 @@ describe('CreatePaymentRequestSchema', () => {
       'allocations.0: unrecognized_keys [discount]',
       'credits.0: unrecognized_keys [pinned]',
     ]);
+  });
+
+  it('accepts a note with line breaks, tabs and emoji', () => {
+    const note = 'pallet 3\r\nmissing\t🚚 – ½ crate';
+    const request = { ...createPayment, allocations: [{ invoiceId: 'INV-1', amount: 10_000, note }] };
+    expect(CreatePaymentRequestSchema.safeParse(request).success).toBe(true);
+  });
+
+  it('refuses a note with control characters or lone surrogates', () => {
+    for (const note of ['a\u0000b', 'a\u0007b', 'a\u001bb', 'a\u007fb', 'a\ud800b', 'a\udc00b', 'a\ud83d']) {
+      const request = { ...createPayment, allocations: [{ invoiceId: 'INV-1', amount: 10_000, note }] };
+      expect(problems(CreatePaymentRequestSchema, request), JSON.stringify(note)).toEqual([
+        'allocations.0.note: custom',
+      ]);
+    }
   });
 
   it('requires a payment method token and at least one allocation', () => {

@@ -6,7 +6,7 @@ import { callErp } from '../services/erp-calls.js';
 import { listPayments, loadPayment } from '../services/payment-view.js';
 import { createSession, openItemsView } from '../services/sessions.js';
 import { type Env, secretKeyAuth } from './auth.js';
-import { jsonBody, queryOf } from './validate.js';
+import { idParam, jsonBody, queryOf } from './validate.js';
 
 /** The merchant API, called from the merchant's backend with its secret key. */
 export function merchantRoutes(deps: Deps) {
@@ -30,7 +30,7 @@ export function merchantRoutes(deps: Deps) {
   });
 
   app.get(routes.getOpenItems.path, async (c) => {
-    const id = c.req.param('id');
+    const id = idParam(c);
     const customer = await callErp(() => deps.erp.getCustomer(id));
     if (!customer) throw new ApiError(404, 'customer_not_found', `The ERP has no customer ${id}`);
     const items = await callErp(() => deps.erp.listOpenItems(id));
@@ -44,8 +44,8 @@ export function merchantRoutes(deps: Deps) {
   });
 
   app.get(routes.getPayment.path, async (c) => {
-    const payment = await loadPayment(deps.db, c.req.param('id'), { merchantId: c.get('merchant').id });
-    if (!payment) throw notFound(`No payment ${c.req.param('id')}`);
+    const payment = await loadPayment(deps.db, idParam(c), { merchantId: c.get('merchant').id });
+    if (!payment) throw notFound(`No payment ${idParam(c)}`);
     return c.json(payment);
   });
 

@@ -8,7 +8,7 @@ import { loadPayment } from '../services/payment-view.js';
 import { createPayment, quote } from '../services/payments.js';
 import { sessionView } from '../services/sessions.js';
 import { clientTokenAuth, type Env } from './auth.js';
-import { jsonBody } from './validate.js';
+import { idParam, jsonBody } from './validate.js';
 
 /** A payment stream ends once nothing more is expected soon; clients reconnect for later changes. */
 function settled(p: Payment): boolean {
@@ -53,13 +53,13 @@ export function sessionRoutes(deps: Deps) {
     return payment;
   };
 
-  app.get(routes.getSessionPayment.path, async (c) => c.json(await paymentOf(c.req.param('id'), c.get('session'))));
+  app.get(routes.getSessionPayment.path, async (c) => c.json(await paymentOf(idParam(c), c.get('session'))));
 
   // Server-sent events: the payment each time it changes. State lives in the database, so any
   // instance can serve the stream; polling it keeps the server free of in-memory subscribers.
   app.get(routes.watchSessionPayment.path, async (c) => {
     const session = c.get('session');
-    let payment = await paymentOf(c.req.param('id'), session);
+    let payment = await paymentOf(idParam(c), session);
     return streamSSE(c, async (stream) => {
       let aborted = false;
       stream.onAbort(() => {

@@ -1,4 +1,4 @@
-import { ErrorCode, type FieldIssue, formatPath } from '@settle/schema';
+import { ErrorCode, type FieldIssue, formatPath, IdSchema } from '@settle/schema';
 import type { Context } from 'hono';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
@@ -42,4 +42,11 @@ export async function jsonBody<S extends z.ZodMiniType>(c: Context, schema: S): 
 /** Validates the query string against a schema (single values only). */
 export function queryOf<S extends z.ZodMiniType>(c: Context, schema: S): z.infer<S> {
   return parseWith(schema, c.req.query(), 'The query');
+}
+
+/** A path parameter that must be an id; anything else can name nothing, so it is a 404. */
+export function idParam(c: Context, name = 'id'): string {
+  const value = c.req.param(name);
+  if (!value || !IdSchema.safeParse(value).success) throw new ApiError(404, ErrorCode.notFound, `No such ${name}`);
+  return value;
 }

@@ -14,7 +14,11 @@ export async function callErp<T>(fn: () => Promise<T>): Promise<T> {
         'The accounting system is not reachable right now. Nothing was changed; please try again shortly.',
       );
     }
-    if (err instanceof ErpRejectedError) throw new ApiError(422, 'erp_rejected', err.message);
+    if (err instanceof ErpRejectedError) {
+      // The ERP's own words may name internals; they go to the log, the caller gets a sentence.
+      console.warn(`ERP rejected a read: ${err.message}`);
+      throw new ApiError(422, 'erp_rejected', 'The accounting system refused this request.');
+    }
     throw err;
   }
 }

@@ -31,10 +31,15 @@ export function buildPosting(row: PaymentRow, rules: MerchantRules): ErpPosting 
     surchargeAmount: q.surcharge.amount,
     reference: `Settle ${row.id} / ${label}`,
     applications: q.lines.map((l) => {
-      const reason = l.reasonCode ? reasons.get(l.reasonCode) : undefined;
+      // The deduction was decided when the payment was priced; today's rules only name its ERP code.
       const deduction =
-        l.shortAmount > 0 && reason && !reason.leavesOpen
-          ? { amount: l.shortAmount, reasonCode: reason.code, erpReasonCode: reason.erpCode, note: l.note }
+        l.deductionAmount > 0 && l.reasonCode
+          ? {
+              amount: l.deductionAmount,
+              reasonCode: l.reasonCode,
+              erpReasonCode: reasons.get(l.reasonCode)?.erpCode ?? null,
+              note: l.note,
+            }
           : null;
       return { invoiceId: l.invoiceId, cash: l.cashApplied, credit: l.creditApplied, deduction };
     }),

@@ -21,8 +21,12 @@ export interface Merchant {
  * without SETTLE_SECRET_KEY, a demo key is generated once and kept in the data folder.
  * Returns the plain key only when it was read or generated here (to print it for the demo).
  */
-export async function ensureMerchant(db: Db, config: Config): Promise<{ merchant: Merchant; secretKey: string }> {
+export async function ensureMerchant(
+  db: Db,
+  config: Config,
+): Promise<{ merchant: Merchant; secretKey: string; generated: boolean }> {
   let secretKey = config.secretKey;
+  const generated = !secretKey;
   if (!secretKey) {
     if (config.mode === 'live') throw new Error('SETTLE_SECRET_KEY is required in live mode');
     secretKey = await demoKey(config.dataDir);
@@ -54,6 +58,7 @@ export async function ensureMerchant(db: Db, config: Config): Promise<{ merchant
   return {
     merchant: { id: row.id, name: row.name, mode: config.mode, rules: config.rules, returnUrl: config.returnUrl },
     secretKey,
+    generated,
   };
 }
 

@@ -1,12 +1,13 @@
-import type {
-  ErpStatus,
-  ListPaymentsQuery,
-  Payment,
-  PaymentFailure,
-  PaymentList,
-  PaymentMethodSummary,
-  PaymentStatus,
-  Quote,
+import {
+  type ErpStatus,
+  IdSchema,
+  type ListPaymentsQuery,
+  type Payment,
+  type PaymentFailure,
+  type PaymentList,
+  type PaymentMethodSummary,
+  type PaymentStatus,
+  type Quote,
 } from '@settle/schema';
 import type { Selectable } from 'kysely';
 import { badRequest } from '../errors.js';
@@ -91,8 +92,10 @@ function decodeCursor(cursor: string): [string, string] {
     if (
       Array.isArray(value) &&
       typeof value[0] === 'string' &&
-      typeof value[1] === 'string' &&
-      !Number.isNaN(Date.parse(value[0]))
+      // Only what encodeCursor writes: a plain UTC instant (PostgreSQL refuses Date's extreme years) and an id.
+      /^(19[7-9]\d|[2-9]\d{3})-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value[0]) &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      IdSchema.safeParse(value[1]).success
     ) {
       return [value[0], value[1]];
     }

@@ -10,6 +10,7 @@ import {
   type Quote,
   type QuoteRequest,
 } from '@settle/schema';
+import { sql } from 'kysely';
 import type { Deps } from '../deps.js';
 import { ApiError, validationError } from '../errors.js';
 import { hashRequest, newId } from '../keys.js';
@@ -117,6 +118,8 @@ export async function createPayment(
   const summary = await resolveToken(deps, session, request.paymentMethodToken, request.method);
   const paymentId = newId('pay');
   const created = await deps.db.transaction().execute(async (trx) => {
+    // Waiting behind another payment of this customer is fine; waiting forever is not.
+    await sql`set local lock_timeout = '20s'`.execute(trx);
     await lockIdempotencyKey(trx, merchantId, key);
     await lockCustomer(trx, merchantId, session.customerId);
     const raced = await findByKey(trx, merchantId, key, requestHash);
@@ -124,6 +127,20 @@ export async function createPayment(
     const items = await callErp(() => deps.erp.listOpenItems(session.customerId));
     const { quote: q, issues } = await priced(trx, session, items, request, summary);
     if (issues.length) throw validationError(issues, 'The payment');
+    if (q.surcharge.amount > 0 && request.expectedTotal === undefined) {
+      // Card rules: the payer must see a surcharge before paying, and be able to refuse it.
+      const fee = formatMoney(q.surcharge.amount, q.currency, 'en-US');
+      throw validationError(
+        [
+          {
+            path: 'expectedTotal',
+            code: 'surcharge_not_confirmed',
+            message: `A card surcharge of ${fee} applies: send the total the payer accepted as expectedTotal`,
+          },
+        ],
+        'The payment',
+      );
+    }
     if (request.expectedTotal !== undefined && request.expectedTotal !== q.total) {
       const money = (amount: number) => formatMoney(amount, q.currency, 'en-US');
       throw new ApiError(
@@ -163,11 +180,12 @@ export async function createPayment(
       })
       .execute();
     const allocations = [
+      // The posting takes the deduction off the invoice too, so it is reserved with the payment.
       ...q.lines.map((l) => ({
         payment_id: paymentId,
         kind: 'invoice' as const,
         item_id: l.invoiceId,
-        amount: l.amount,
+        amount: l.amount + l.deductionAmount,
       })),
       ...q.credits.map((c) => ({
         payment_id: paymentId,
@@ -332,15 +350,17 @@ export async function transition(
     erpStatus = 'pending';
     await enqueue(trx, { kind: ERP_POST_JOB, dedupeKey: `${ERP_POST_JOB}:${paymentId}`, payload: { paymentId } });
   } else if (from === 'succeeded' || from === 'disputed') {
-    if (row.erp_status === 'posted') {
+    // `pending` may already be in the ERP (its answer lost, or a crash before our commit):
+    // reverse it too. Reversing a posting the ERP never applied is a no-op by contract.
+    if (row.erp_status === 'posted' || row.erp_status === 'pending') {
       erpStatus = 'reversal_pending';
       await enqueue(trx, {
         kind: ERP_REVERSE_JOB,
         dedupeKey: `${ERP_REVERSE_JOB}:${paymentId}`,
         payload: { paymentId, reason: cause },
       });
-    } else if (row.erp_status === 'pending' || row.erp_status === 'parked') {
-      // Never reached the ERP: nothing to undo, and the pending posting will be skipped.
+    } else if (row.erp_status === 'parked') {
+      // The ERP refused it: nothing to undo.
       erpStatus = 'none';
     }
   }
