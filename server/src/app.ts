@@ -8,6 +8,7 @@ import { ApiError, errorHandler } from './errors.js';
 import { landingPage, summarizeCustomers } from './landing.js';
 import { merchantRoutes } from './routes/merchant.js';
 import { sessionRoutes } from './routes/session.js';
+import { webRoutes } from './web/routes.js';
 
 /** Large enough for 10,000 allocations; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -53,6 +54,8 @@ export function createApp(deps: Deps) {
     const customers = deps.config.mode === 'test' ? await summarizeCustomers(deps.erp).catch(() => null) : null;
     return c.html(landingPage(deps.config, customers));
   });
+  // Before the API routes: the merchant API's key check covers every path that reaches it.
+  app.route('/', webRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', merchantRoutes(deps));
 

@@ -9,12 +9,15 @@ const shownKey = settle.secretKeyGenerated
   ? settle.secretKey
   : `${settle.secretKey.slice(0, 12)}… (from SETTLE_SECRET_KEY)`;
 const exampleKey = settle.secretKeyGenerated ? settle.secretKey : '$SETTLE_SECRET_KEY';
+// The demo page mints sessions without a key, so it exists in test mode only.
+const demo =
+  config.mode === 'test' ? `\n  Demo:         ${config.publicUrl}/demo   (a merchant's page with <settle-pay>)` : '';
 const store = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
 
 console.log(`
   Settle reference server, ${config.mode} mode
   ─────────────────────────────────────────────
-  Open:         ${config.publicUrl}/
+  Open:         ${config.publicUrl}/${demo}
   API:          ${config.publicUrl}/v1
   Health:       ${config.publicUrl}/health
   Secret key:   ${shownKey}

@@ -1,0 +1,288 @@
+import type { SessionClient } from '@settle/client';
+import {
+  type FieldIssue,
+  IN_FLIGHT_STATUSES,
+  type Payment,
+  type PaymentMethodType,
+  type Quote,
+  type SessionView,
+} from '@settle/schema';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { SettleChangeEvent } from '../../events/change.js';
+import { SettleErrorEvent } from '../../events/error.js';
+import { SettleReadyEvent } from '../../events/ready.js';
+import { SettleSubmitEvent } from '../../events/submit.js';
+import { SettleSuccessEvent } from '../../events/success.js';
+import type { LocalizeController } from '../../i18n/localize.js';
+import type { ProviderFieldState } from '../../providers/provider.js';
+import { PaymentAttempts } from './pay-attempt.js';
+import { describeFailure } from './pay-errors.js';
+import { ProviderSlot } from './pay-provider.js';
+import {
+  type CreditDraft,
+  initialLines,
+  isEmpty,
+  type LineDraft,
+  type Notice,
+  type Phase,
+  type Priced,
+  price,
+} from './pay-state.js';
+
+export interface PayControllerOptions {
+  localize: LocalizeController;
+  /** The client to use, or null when the element lacks its token (an integrator mistake). */
+  client(): SessionClient | null;
+  /** The light-DOM container the payment fields are mounted into. */
+  fields(): HTMLElement;
+  /** Something the payer must notice happened: a new phase, a notice, a total to confirm. */
+  noticed(): void;
+}
+
+const EMPTY_FIELDS: ProviderFieldState = { complete: false, error: null, funding: null };
+type Host = ReactiveControllerHost & HTMLElement;
+
+/**
+ * The <settle-pay> flow: reads the session, prices every edit locally with the server's own
+ * function, and pays through PaymentAttempts; then follows the payment to its outcome.
+ */
+export class PayController implements ReactiveController {
+  phase: Phase = 'loading';
+  session: SessionView | null = null;
+  lines: ReadonlyMap<string, LineDraft> = new Map();
+  /** False while the invoice list has a line it cannot read (its own message is on that line). */
+  linesValid = true;
+  credits: ReadonlyMap<string, CreditDraft> = new Map();
+  method: PaymentMethodType = 'card';
+  fieldState: ProviderFieldState = EMPTY_FIELDS;
+  priced: Priced | null = null;
+  busy = false;
+  notice: Notice | null = null;
+  /** Problems the server found in the last attempt (a 422's details), paths as sent. */
+  serverIssues: FieldIssue[] = [];
+  payment: Payment | null = null;
+
+  readonly #attempts = new PaymentAttempts();
+  readonly #provider: ProviderSlot;
+  #abort = new AbortController();
+
+  constructor(
+    private readonly host: Host,
+    private readonly options: PayControllerOptions,
+  ) {
+    host.addController(this);
+    this.#provider = new ProviderSlot(
+      host,
+      options,
+      (state) => this.#fieldsChanged(state),
+      () => this.#show({ kind: 'error', message: options.localize.t('payFieldsFailed'), retry: false }),
+    );
+  }
+
+  hostDisconnected(): void {
+    this.#abort.abort();
+    this.#provider.destroy();
+  }
+
+  /** Something selected, no problem, the fields complete, not already paying. */
+  get canPay(): boolean {
+    const p = this.priced;
+    return (
+      this.phase === 'ready' &&
+      !this.busy &&
+      p !== null &&
+      p.proposal.allocations.length > 0 &&
+      p.issues.length === 0 &&
+      this.linesValid &&
+      this.fieldState.complete &&
+      this.#provider.ready
+    );
+  }
+
+  /** The server's total for the entered card, when it differs from the one shown: Pay accepts it. */
+  get confirming(): boolean {
+    return this.#attempts.confirm !== null;
+  }
+
+  /** The quote on screen: the server's while it waits for confirmation, else the local one. */
+  get shownQuote(): Quote | null {
+    return this.#attempts.confirm?.quote ?? this.priced?.quote ?? null;
+  }
+
+  /** (Re)reads the session from scratch: on connect, on a new token, and from Retry. */
+  async load(): Promise<void> {
+    this.#abort.abort();
+    this.#abort = new AbortController();
+    const { signal } = this.#abort;
+    this.#provider.reset();
+    this.#attempts.reset();
+    Object.assign(this, { session: null, priced: null, payment: null, notice: null, busy: false });
+    const client = this.options.client();
+    if (!client) return this.#setPhase('misconfigured');
+    this.#setPhase('loading');
+    try {
+      const session = await client.getSession({ signal });
+      if (signal.aborted) return;
+      Object.assign(this, {
+        session,
+        credits: new Map(),
+        linesValid: true,
+        fieldState: EMPTY_FIELDS,
+        serverIssues: [],
+      });
+      this.lines = initialLines(session);
+      this.method = session.rules.allowedMethods[0] ?? 'card';
+      this.#reprice(false);
+      this.host.dispatchEvent(new SettleReadyEvent({ session }));
+      this.#setPhase(isEmpty(session) ? 'empty' : 'ready');
+      if (this.phase === 'ready') void this.#provider.mount(session, this.method);
+    } catch (error) {
+      if (signal.aborted) return;
+      const { kind, code, message } = describeFailure(error, this.options.localize);
+      const ended = kind === 'expired' || kind === 'unauthorized';
+      this.#setPhase(ended ? kind : 'network-error');
+      this.#emitError(code, ended ? message : this.options.localize.t('networkError'));
+    }
+  }
+
+  setLines(lines: ReadonlyMap<string, LineDraft>, valid: boolean): void {
+    this.lines = lines;
+    this.linesValid = valid;
+    this.#edited();
+  }
+
+  setCredit(id: string, draft: CreditDraft): void {
+    this.credits = new Map(this.credits).set(id, draft);
+    this.#edited();
+  }
+
+  setMethod(method: PaymentMethodType): void {
+    if (method === this.method) return;
+    this.method = method;
+    this.notice = null;
+    this.#remount();
+  }
+
+  /** Mounts the fields again in the element's current colours (the theme changed); what was typed is lost. */
+  restyleFields(): void {
+    if (!this.busy) this.#remount();
+  }
+
+  /** Pay pressed. Safe to call repeatedly: a press while an attempt runs does nothing. */
+  async pay(): Promise<void> {
+    const client = this.options.client();
+    const priced = this.priced;
+    const shown = this.shownQuote;
+    if (!client || !priced || !shown || !this.canPay) return;
+    const submit = new SettleSubmitEvent({ proposal: priced.proposal, quote: shown });
+    this.host.dispatchEvent(submit);
+    if (submit.defaultPrevented) return;
+    Object.assign(this, { busy: true, notice: null, serverIssues: [] });
+    this.host.requestUpdate();
+    const { signal } = this.#abort;
+    try {
+      const tokenize = () => this.#provider.tokenize();
+      const result = await this.#attempts.run(client, priced.proposal, shown.total, tokenize, signal);
+      if (result.kind === 'confirm') this.options.noticed();
+      else this.#outcome(result.payment);
+    } catch (error) {
+      if (!signal.aborted) this.#payFailed(error);
+    } finally {
+      this.busy = false;
+      this.host.requestUpdate();
+    }
+  }
+
+  #remount(): void {
+    if (this.phase !== 'ready' || !this.session) return;
+    this.fieldState = EMPTY_FIELDS;
+    this.#edited();
+    void this.#provider.mount(this.session, this.method);
+  }
+
+  #fieldsChanged(state: ProviderFieldState): void {
+    this.#attempts.forgetToken();
+    const fundingChanged = state.funding !== this.fieldState.funding;
+    this.fieldState = state;
+    if (fundingChanged) this.#edited();
+    else this.host.requestUpdate();
+  }
+
+  #edited(): void {
+    this.#attempts.reset();
+    this.serverIssues = [];
+    this.#reprice(true);
+    this.host.requestUpdate();
+  }
+
+  #reprice(announce: boolean): void {
+    const { session } = this;
+    if (!session) return;
+    const draft = { lines: this.lines, credits: this.credits, method: this.method, funding: this.fieldState.funding };
+    this.priced = price(session, draft, this.options.localize.locale);
+    if (!announce) return;
+    const { proposal, quote, issues } = this.priced;
+    const valid = issues.length === 0 && this.linesValid && proposal.allocations.length > 0;
+    this.host.dispatchEvent(new SettleChangeEvent({ proposal, quote, valid }));
+  }
+
+  #outcome(payment: Payment): void {
+    this.payment = payment;
+    if (payment.status === 'failed' || payment.status === 'canceled') {
+      const message = payment.failure?.message ?? this.options.localize.t('payDeclined');
+      this.#emitError(payment.failure?.code ?? payment.status, message, payment);
+      if (this.phase !== 'ready') this.phase = 'ready';
+      // Fresh fields for another card or a bank account; the selection stays as it was.
+      this.#remount();
+      this.#show({ kind: 'decline', message, retry: false });
+      return;
+    }
+    this.#provider.destroy();
+    const pending = IN_FLIGHT_STATUSES.includes(payment.status);
+    this.#setPhase(pending ? 'pending' : 'receipt');
+    this.host.dispatchEvent(new SettleSuccessEvent({ payment }));
+    if (pending) void this.#watch(payment.id);
+  }
+
+  /** Follows a processing (ACH) payment until it settles or fails; the payer may leave meanwhile. */
+  async #watch(id: string): Promise<void> {
+    const client = this.options.client();
+    const { signal } = this.#abort;
+    if (!client) return;
+    try {
+      const settled = (p: Payment) => !IN_FLIGHT_STATUSES.includes(p.status);
+      const payment = await client.waitForPayment(id, settled, { timeoutMs: 30 * 60_000, signal });
+      if (!signal.aborted && this.phase === 'pending') this.#outcome(payment);
+    } catch {
+      // Still processing as far as we know: the pending screen already says an email will follow.
+    }
+  }
+
+  #payFailed(error: unknown): void {
+    const failure = describeFailure(error, this.options.localize);
+    this.#emitError(failure.code, failure.message);
+    if (failure.kind === 'expired' || failure.kind === 'unauthorized') {
+      this.#provider.destroy();
+      this.#setPhase(failure.kind);
+      return;
+    }
+    this.serverIssues = failure.details;
+    if (failure.notice) this.#show({ kind: 'error', message: failure.message, retry: failure.retry });
+  }
+
+  #show(notice: Notice): void {
+    this.notice = notice;
+    this.host.requestUpdate();
+    this.options.noticed();
+  }
+
+  #setPhase(phase: Phase): void {
+    this.phase = phase;
+    this.host.requestUpdate();
+    this.options.noticed();
+  }
+
+  #emitError(code: string, message: string, payment: Payment | null = null): void {
+    this.host.dispatchEvent(new SettleErrorEvent({ code, message, payment }));
+  }
+}

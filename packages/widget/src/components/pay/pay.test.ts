@@ -1,0 +1,591 @@
+/**
+ * <settle-pay> in real Chromium against the real Settle server that web-test-runner starts
+ * (scripts/wtr-settle-server.mjs): every state of issue 3, each with an axe check. Tests that
+ * pay use a private copy of the customer (`fresh`), so they change nothing the others see.
+ */
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { createSessionClient, type SessionClient, SettleHttpError, SettleNetworkError } from '@settle/client';
+import { define } from '../../internal/define.js';
+import { erpOpenItems, type MintOptions, mintSession } from '../../internal/test-session.js';
+import { SettleInvoiceList } from '../invoice-list/invoice-list.js';
+import { SettlePay } from './pay.js';
+
+define('settle-invoice-list', SettleInvoiceList);
+define('settle-pay', SettlePay);
+
+const CARDS = { credit: '4242424242424242', debit: '4000056655665556', declined: '4000000000000002' };
+const expiry = `12${String((new Date().getFullYear() + 3) % 100).padStart(2, '0')}`;
+
+const shadow = (el: Element) => el.shadowRoot as ShadowRoot;
+const part = (el: SettlePay, name: string) => shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
+const text = (node: Element | null | undefined) => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+const payButton = (el: SettlePay) => part(el, 'pay-button') as HTMLButtonElement;
+const list = (el: SettlePay) => shadow(el).querySelector('settle-invoice-list') as SettleInvoiceList;
+
+async function settled(el: SettlePay, what: () => boolean, message: string): Promise<void> {
+  await waitUntil(what, message, { timeout: 8000 });
+  await el.updateComplete;
+}
+
+/** A session for `customer` on the real server, rendered and ready to pay (fields mounted). */
+async function mount(customer = 'cus_acme', mint: MintOptions = {}, locale = 'en') {
+  const session = await mintSession(customer, mint);
+  const el = await fixture<SettlePay>(
+    html`<settle-pay client-token=${session.clientToken} api-url=${session.apiUrl} locale=${locale}></settle-pay>`,
+  );
+  await ready(el);
+  return { el, session };
+}
+
+/** The element with an injected client (a real one, wrapped to watch or bend what it does). */
+async function mountWith(client: SessionClient) {
+  const el = await fixture<SettlePay>(html`<settle-pay .client=${client} locale="en"></settle-pay>`);
+  await ready(el);
+  return el;
+}
+
+async function ready(el: SettlePay): Promise<void> {
+  await settled(el, () => part(el, 'header') !== null || part(el, 'empty') !== null, 'the session loads');
+  if (part(el, 'header')) await settled(el, () => fieldsReady(el), 'the payment fields mount');
+}
+
+function fieldsReady(el: SettlePay): boolean {
+  return el.querySelector('[slot="payment-fields"] input') !== null;
+}
+
+/** Ticks an invoice in the list by its number, as a payer would. */
+async function select(el: SettlePay, number: string): Promise<void> {
+  const rows = [...shadow(list(el)).querySelectorAll<HTMLElement>('[role="row"][data-id]')];
+  const row = rows.find((r) => text(r.querySelector('.number')) === number);
+  if (!row) throw new Error(`No row for ${number}`);
+  row.querySelector<HTMLInputElement>('input[type="checkbox"]')?.click();
+  await list(el).updateComplete;
+  await el.updateComplete;
+}
+
+function rowOf(el: SettlePay, number: string): HTMLElement {
+  const rows = [...shadow(list(el)).querySelectorAll<HTMLElement>('[role="row"][data-id]')];
+  const row = rows.find((r) => text(r.querySelector('.number')) === number);
+  if (!row) throw new Error(`No row for ${number}`);
+  return row;
+}
+
+function type(input: HTMLInputElement | null | undefined, value: string): void {
+  if (!input) throw new Error('No such input');
+  input.focus();
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+}
+
+/** The provider's field labelled `label` (light DOM, slotted into the element). */
+function field(el: SettlePay, label: string): HTMLInputElement {
+  const found = [...el.querySelectorAll('label')].find((l) => l.textContent?.startsWith(label));
+  if (!found?.control) throw new Error(`No field labelled ${label}`);
+  return found.control as HTMLInputElement;
+}
+
+async function enterCard(el: SettlePay, number: string): Promise<void> {
+  type(field(el, 'Card number'), number);
+  type(field(el, 'Expiry date'), expiry);
+  type(field(el, 'Security code'), '123');
+  field(el, 'Security code').blur();
+  await el.updateComplete;
+}
+
+async function chooseMethod(el: SettlePay, method: 'card' | 'ach_debit' | 'wallet'): Promise<void> {
+  shadow(el).querySelector<HTMLInputElement>(`#method-${method}`)?.click();
+  await el.updateComplete;
+  await settled(el, () => fieldsReady(el), 'the fields for the method mount');
+}
+
+const summaryRows = (el: SettlePay) =>
+  [...(part(el, 'summary')?.querySelectorAll('.row') ?? [])].map((r) => [
+    text(r.querySelector('dt')),
+    text(r.querySelector('dd')),
+  ]);
+
+describe('<settle-pay>', () => {
+  it('shows a skeleton while the session loads', async () => {
+    const { apiUrl, clientToken } = await mintSession();
+    const real = createSessionClient({ apiUrl, clientToken });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const client = { ...real, getSession: () => gate.then(() => real.getSession()) };
+    const el = await fixture<SettlePay>(html`<settle-pay .client=${client} locale="en"></settle-pay>`);
+    const loading = part(el, 'loading');
+    expect(loading).to.exist;
+    expect(loading?.getAttribute('aria-busy')).to.equal('true');
+    expect(text(loading)).to.contain('Loading your invoices');
+    await expect(el).to.be.accessible();
+    release();
+    await settled(el, () => part(el, 'header') !== null, 'the session loads');
+  });
+
+  it('lists the open invoices and credits, offers the allowed methods and discloses the surcharge', async () => {
+    const session = await mintSession('cus_acme');
+    const el = await fixture<SettlePay>(
+      html`<settle-pay client-token=${session.clientToken} api-url=${session.apiUrl} locale="en"></settle-pay>`,
+    );
+    const ready = await oneEvent(el, 'settle-ready');
+    expect(ready.detail.session.customer.id).to.equal('cus_acme');
+    await settled(el, () => fieldsReady(el), 'the payment fields mount');
+    expect(text(part(el, 'header'))).to.contain('Acme Industrial Supply');
+    expect(shadow(list(el)).querySelectorAll('[role="row"][data-id]').length).to.equal(
+      ready.detail.session.invoices.length,
+    );
+    expect(text(part(el, 'credits')))
+      .to.contain('CM-2048')
+      .and.contain('$350.00 available');
+    const methods = [...shadow(el).querySelectorAll<HTMLInputElement>('input[name="method"]')].map((i) => i.value);
+    expect(methods).to.deep.equal(['card', 'ach_debit', 'wallet']);
+    expect(text(part(el, 'methods'))).to.contain(
+      'A 3% surcharge applies to credit cards; debit cards and bank transfers have none.',
+    );
+    expect(payButton(el).disabled).to.equal(true);
+    expect(text(part(el, 'summary'))).to.contain('Select the invoices you want to pay.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('starts with the invoices the merchant preselected', async () => {
+    const { el } = await mount('cus_acme', { invoiceIds: ['inv_10233', 'inv_10239'] });
+    expect(summaryRows(el)).to.deep.include.members([
+      ['Invoice INV-10233', '$456.35'],
+      ['Invoice INV-10239', '$286.92'],
+      ['Total', '$743.27'],
+    ]);
+    expect(text(payButton(el))).to.equal('Pay $743.27');
+  });
+
+  it('says there is nothing to pay when the customer has no open invoice', async () => {
+    const { el } = await mount(undefined, { invoices: 0 });
+    expect(text(part(el, 'empty')))
+      .to.contain('Nothing to pay')
+      .and.contain('has no open invoices');
+    await expect(el).to.be.accessible();
+  });
+
+  it('totals two invoices, a partly applied credit and a short payment with its reason, exactly', async () => {
+    const { el } = await mount('cus_acme', { fresh: true });
+    const changes: number[] = [];
+    el.addEventListener('settle-change', (e) => changes.push(e.detail.quote.total));
+    await select(el, 'INV-10233');
+    await select(el, 'INV-10239');
+    const amount = rowOf(el, 'INV-10239').querySelector<HTMLInputElement>('input.amount');
+    type(amount, '258.23');
+    amount?.blur();
+    await list(el).updateComplete;
+    const reason = rowOf(el, 'INV-10239').querySelector<HTMLSelectElement>('select');
+    expect(reason, 'a short payment asks for a reason on its line').to.exist;
+    reason!.value = 'damaged_goods';
+    reason!.dispatchEvent(new Event('change', { bubbles: true }));
+    await el.updateComplete;
+
+    const credit = shadow(el).querySelector<HTMLInputElement>('input[type="checkbox"][id^="credit-cm_2048"]');
+    credit?.click();
+    await el.updateComplete;
+    const creditAmount = shadow(el).querySelector<HTMLInputElement>('input[id^="credit-cm_2048"][id$="-amount"]');
+    expect(creditAmount?.value, 'applying a credit fills in what it can take').to.equal('350.00');
+    type(creditAmount, '120.50');
+    await el.updateComplete;
+
+    expect(summaryRows(el)).to.deep.equal([
+      ['Invoice INV-10233', '$456.35'],
+      ['Invoice INV-10239', '$258.23'],
+      ['Credit CM-2048', '-$120.50'],
+      ['Subtotal', '$594.08'],
+      ['Total', '$594.08'],
+    ]);
+    expect(text(payButton(el))).to.equal('Pay $594.08');
+    expect(changes.at(-1)).to.equal(59_408);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a method over its limit as unavailable, with the reason', async () => {
+    const { el } = await mount('cus_acme');
+    shadow(list(el)).querySelector<HTMLInputElement>('[role="columnheader"] input[type="checkbox"]')?.click();
+    await el.updateComplete;
+    const card = shadow(el).querySelector<HTMLInputElement>('#method-card');
+    expect(card?.disabled).to.equal(true);
+    expect(text(card?.closest('li'))).to.contain('Card payments are limited to $25,000.00');
+    expect(shadow(el).querySelector<HTMLInputElement>('#method-ach_debit')?.disabled).to.equal(false);
+    expect(payButton(el).disabled).to.equal(true);
+    await expect(el).to.be.accessible();
+  });
+
+  it('adds the surcharge for a credit card and drops it for a debit card', async () => {
+    const { el } = await mount('cus_acme', { fresh: true });
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    await settled(el, () => text(part(el, 'summary')).includes('surcharge'), 'the surcharge line appears');
+    expect(summaryRows(el)).to.deep.include.members([
+      ['Credit card surcharge (3%)', '$13.69'],
+      ['Total', '$470.04'],
+    ]);
+    expect(text(payButton(el))).to.equal('Pay $470.04');
+    await expect(el).to.be.accessible();
+
+    await enterCard(el, CARDS.debit);
+    await settled(el, () => !text(part(el, 'summary')).includes('Credit card surcharge'), 'the surcharge goes');
+    expect(summaryRows(el)).to.deep.include.members([
+      ['No surcharge on debit cards', '$0.00'],
+      ['Total', '$456.35'],
+    ]);
+    expect(text(payButton(el))).to.equal('Pay $456.35');
+  });
+
+  it('shows the ACH authorization with the bank fields', async () => {
+    const { el } = await mount('cus_acme', { fresh: true });
+    await select(el, 'INV-10233');
+    await chooseMethod(el, 'ach_debit');
+    const fields = el.querySelector('[slot="payment-fields"]');
+    expect(text(fields)).to.contain('you authorize Northwind Supply Co. to debit the bank account');
+    expect(field(el, 'I authorize').type).to.equal('checkbox');
+    expect(text(part(el, 'methods'))).to.contain('bank transfers have none');
+    await expect(el).to.be.accessible();
+  });
+  it('pays by sandbox card and shows the receipt', async () => {
+    const { el, session } = await mount('cus_acme', { fresh: true });
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    const submitted = oneEvent(el, 'settle-submit');
+    const succeeded = oneEvent(el, 'settle-success');
+    payButton(el).click();
+    expect((await submitted).detail.quote.total).to.equal(47_004);
+    const { payment } = (await succeeded).detail;
+    expect(payment.status).to.equal('succeeded');
+    expect(payment.amount).to.equal(47_004);
+    await settled(el, () => part(el, 'receipt') !== null, 'the receipt shows');
+    const receipt = part(el, 'receipt');
+    expect(text(receipt)).to.contain('Payment received').and.contain('Visa •4242').and.contain(payment.id);
+    const rows = [...(receipt?.querySelectorAll('.rows .row') ?? [])].map(
+      (r) => `${text(r.querySelector('dt'))} ${text(r.querySelector('dd'))}`,
+    );
+    expect(rows).to.deep.equal([
+      'Invoice INV-10233 $456.35',
+      'Subtotal $456.35',
+      'Credit card surcharge (3%) $13.69',
+      'Total paid $470.04',
+    ]);
+    expect(shadow(el).activeElement, 'focus moves to the receipt').to.equal(receipt?.querySelector('h2'));
+    expect(el.querySelector('[slot="payment-fields"] input'), 'the card fields are gone').to.equal(null);
+    await expect(el).to.be.accessible();
+    await waitUntil(
+      async () => !(await erpOpenItems(session.customerId)).invoices.some((i) => i.number === 'INV-10233'),
+      'the ERP has the invoice paid',
+      { timeout: 5000 },
+    );
+  });
+
+  it('shows a decline, keeps the selection, and pays with another card', async () => {
+    const { el } = await mount('cus_acme', { fresh: true });
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.declined);
+    const failed = oneEvent(el, 'settle-error');
+    payButton(el).click();
+    const { detail } = await failed;
+    expect(detail.code).to.equal('card_declined');
+    expect(detail.payment?.status).to.equal('failed');
+    await settled(el, () => part(el, 'error') !== null, 'the decline shows');
+    expect(text(part(el, 'error')))
+      .to.contain('Payment declined')
+      .and.contain('Your card was declined. Try another');
+    expect(shadow(el).activeElement).to.equal(part(el, 'error')?.querySelector('h3'));
+    expect(rowOf(el, 'INV-10233').querySelector<HTMLInputElement>('input[type="checkbox"]')?.checked).to.equal(true);
+    expect(summaryRows(el)).to.deep.include(['Invoice INV-10233', '$456.35']);
+    await settled(el, () => fieldsReady(el) && field(el, 'Card number').value === '', 'fresh card fields');
+    await expect(el).to.be.accessible();
+
+    await enterCard(el, CARDS.credit);
+    payButton(el).click();
+    await settled(el, () => part(el, 'receipt') !== null, 'the second card pays');
+    expect(text(part(el, 'receipt'))).to.contain('$470.04');
+  });
+
+  it('shows a bank payment as pending, then the receipt once it settles', async function () {
+    this.timeout(20_000);
+    const { el } = await mount('cus_acme', { fresh: true });
+    await select(el, 'INV-10233');
+    await chooseMethod(el, 'ach_debit');
+    type(field(el, 'Account holder name'), 'Acme Industrial Supply');
+    type(field(el, 'Routing number'), '110000000');
+    type(field(el, 'Account number'), '000123456789');
+    type(field(el, 'Confirm account number'), '000123456789');
+    field(el, 'I authorize').click();
+    await el.updateComplete;
+    expect(text(payButton(el))).to.equal('Pay $456.35');
+    const accepted = oneEvent(el, 'settle-success');
+    payButton(el).click();
+    expect((await accepted).detail.payment.status).to.equal('processing');
+    await settled(el, () => part(el, 'pending') !== null, 'the pending state shows');
+    expect(text(part(el, 'pending'))).to.contain(
+      "Your bank payment is processing. It usually takes up to 4 business days; we'll email you.",
+    );
+    expect(text(part(el, 'pending'))).to.contain('STRIPE TEST BANK •6789');
+    await expect(el).to.be.accessible();
+    const settledEvent = oneEvent(el, 'settle-success');
+    expect((await settledEvent).detail.payment.status).to.equal('succeeded');
+    await settled(el, () => part(el, 'receipt') !== null, 'the receipt replaces the pending state');
+    expect(text(part(el, 'receipt')))
+      .to.contain('Payment received')
+      .and.contain('Paid');
+  });
+
+  it('shows a bank debit that fails while processing as a decline, keeping the selection', async function () {
+    this.timeout(20_000);
+    const { el } = await mount('cus_acme', { fresh: true });
+    await select(el, 'INV-10233');
+    await chooseMethod(el, 'ach_debit');
+    type(field(el, 'Account holder name'), 'Acme Industrial Supply');
+    type(field(el, 'Routing number'), '110000000');
+    type(field(el, 'Account number'), '000222222227');
+    type(field(el, 'Confirm account number'), '000222222227');
+    field(el, 'I authorize').click();
+    await el.updateComplete;
+    payButton(el).click();
+    await settled(el, () => part(el, 'pending') !== null, 'the pending state shows');
+    const failed = await oneEvent(el, 'settle-error');
+    expect(failed.detail.code).to.equal('R01');
+    await settled(el, () => part(el, 'error') !== null, 'the failure shows');
+    expect(text(part(el, 'error'))).to.contain('Your bank returned the debit for insufficient funds');
+    expect(summaryRows(el)).to.deep.include(['Invoice INV-10233', '$456.35']);
+    await settled(el, () => fieldsReady(el), 'the bank fields are back for another try');
+    expect(shadow(el).activeElement).to.equal(part(el, 'error')?.querySelector('h3'));
+    await expect(el).to.be.accessible();
+  });
+
+  it('says an unknown link is not valid and an expired one has expired, with the way back', async () => {
+    const { apiUrl } = await mintSession();
+    const back = 'https://merchant.example.com/account';
+    const unknown = await fixture<SettlePay>(
+      html`<settle-pay client-token="ct_test_not_a_real_token" api-url=${apiUrl} return-url=${back} locale="en"></settle-pay>`,
+    );
+    const error = await oneEvent(unknown, 'settle-error');
+    expect(error.detail.code).to.equal('unauthorized');
+    await settled(unknown, () => part(unknown, 'error') !== null, 'the invalid link state');
+    expect(text(part(unknown, 'error'))).to.contain('This payment link is not valid');
+    await expect(unknown).to.be.accessible();
+
+    const expiredClient = {
+      getSession: () =>
+        Promise.reject(new SettleHttpError(401, { code: 'session_expired', message: 'The session has expired' })),
+    } as unknown as SessionClient;
+    const expired = await fixture<SettlePay>(
+      html`<settle-pay .client=${expiredClient} return-url=${back} locale="en"></settle-pay>`,
+    );
+    await settled(expired, () => part(expired, 'expired') !== null, 'the expired state');
+    expect(text(part(expired, 'expired'))).to.contain('This payment link has expired');
+    const link = part(expired, 'expired')?.querySelector('a');
+    expect(link?.getAttribute('href')).to.equal(back);
+    expect(text(link)).to.equal('Back to merchant.example.com');
+    await expect(expired).to.be.accessible();
+  });
+
+  it('says when the server cannot be reached, and Retry loads the session', async () => {
+    const closed = await fixture<SettlePay>(
+      html`<settle-pay client-token="ct_test_x" api-url="http://127.0.0.1:9" locale="en"></settle-pay>`,
+    );
+    await settled(closed, () => part(closed, 'error') !== null, 'the network error state');
+    expect(text(part(closed, 'error'))).to.contain('We could not reach the payment service');
+    await expect(closed).to.be.accessible();
+
+    const { apiUrl, clientToken } = await mintSession();
+    let down = true;
+    const flaky: typeof fetch = (input, init) =>
+      down ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init);
+    const client = createSessionClient({ apiUrl, clientToken, fetch: flaky, retry: 0 });
+    const el = await fixture<SettlePay>(html`<settle-pay .client=${client} locale="en"></settle-pay>`);
+    await settled(el, () => part(el, 'error') !== null, 'the network error state');
+    down = false;
+    const retry = [...(part(el, 'error')?.querySelectorAll('button') ?? [])].find((b) => text(b) === 'Try again');
+    retry?.click();
+    await settled(el, () => part(el, 'header') !== null, 'the session loads on retry');
+    expect(shadow(el).activeElement, 'focus moves to the title').to.equal(part(el, 'header')?.querySelector('h2'));
+  });
+
+  it('charges once when Pay is pressed twice', async () => {
+    const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
+    const real = createSessionClient({ apiUrl, clientToken });
+    const keys: string[] = [];
+    const client: SessionClient = {
+      ...real,
+      createPayment: (request, options) => {
+        keys.push(options?.idempotencyKey ?? '');
+        return real.createPayment(request, options);
+      },
+    };
+    const el = await mountWith(client);
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    let submits = 0;
+    el.addEventListener('settle-submit', () => submits++);
+    payButton(el).click();
+    payButton(el).click();
+    await el.updateComplete;
+    expect(payButton(el).disabled).to.equal(true);
+    expect(payButton(el).getAttribute('aria-busy')).to.equal('true');
+    payButton(el).dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+    await settled(el, () => part(el, 'receipt') !== null, 'the receipt shows');
+    expect(submits).to.equal(1);
+    expect(keys).to.have.length(1);
+  });
+
+  it('retries a payment whose answer was lost under the same key, and gets the same payment', async () => {
+    const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
+    const real = createSessionClient({ apiUrl, clientToken });
+    const calls: { key: string; id: string }[] = [];
+    const client: SessionClient = {
+      ...real,
+      async createPayment(request, options) {
+        const created = await real.createPayment(request, options);
+        calls.push({ key: created.idempotencyKey, id: created.payment.id });
+        if (calls.length === 1) throw new SettleNetworkError('The connection broke during the answer');
+        return created;
+      },
+    };
+    const el = await mountWith(client);
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    payButton(el).click();
+    await settled(el, () => part(el, 'error') !== null, 'the network error shows');
+    expect(text(part(el, 'error'))).to.contain('We could not reach the payment service');
+    const retry = [...(part(el, 'error')?.querySelectorAll('button') ?? [])].find((b) => text(b) === 'Try again');
+    retry?.click();
+    await settled(el, () => part(el, 'receipt') !== null, 'the receipt shows');
+    expect(calls).to.have.length(2);
+    expect(calls[1]?.key).to.equal(calls[0]?.key);
+    expect(calls[1]?.id).to.equal(calls[0]?.id);
+  });
+
+  it('asks again before charging a total the server priced differently', async () => {
+    const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
+    const real = createSessionClient({ apiUrl, clientToken });
+    const expected: (number | undefined)[] = [];
+    let quotes = 0;
+    const client: SessionClient = {
+      ...real,
+      // The first answer prices the card as credit, as a processor that knows more than the fields would.
+      async quote(request, options) {
+        const q = await real.quote(request, options);
+        if (++quotes > 1) return q;
+        return { ...q, surcharge: { status: 'applied', rateBps: 300, amount: 1369 }, total: q.total + 1369 };
+      },
+      createPayment(request, options) {
+        expected.push(request.expectedTotal);
+        return real.createPayment(request, options);
+      },
+    };
+    const el = await mountWith(client);
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.debit);
+    expect(text(payButton(el))).to.equal('Pay $456.35');
+    payButton(el).click();
+    await settled(el, () => text(payButton(el)) === 'Pay $470.04', 'the new total is shown');
+    expect(expected, 'nothing is charged before the payer accepts').to.deep.equal([]);
+    expect(text(shadow(el).querySelector('[data-confirm]'))).to.contain('The total for this payment is $470.04');
+    expect(summaryRows(el)).to.deep.include(['Credit card surcharge (3%)', '$13.69']);
+    await expect(el).to.be.accessible();
+    payButton(el).click();
+    // The server's own total differs from the one accepted (409): it is shown again, not charged.
+    await settled(el, () => text(payButton(el)) === 'Pay $456.35' && !payButton(el).disabled, 'the server total');
+    payButton(el).click();
+    await settled(el, () => part(el, 'receipt') !== null, 'the receipt shows');
+    expect(expected).to.deep.equal([47_004, 45_635]);
+    expect(text(part(el, 'receipt'))).to.contain('Total paid $456.35');
+  });
+
+  it('stops when a settle-submit listener prevents it', async () => {
+    const calls: unknown[] = [];
+    const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
+    const real = createSessionClient({ apiUrl, clientToken });
+    const client: SessionClient = {
+      ...real,
+      createPaymentMethodToken: (input, options) => {
+        calls.push(input);
+        return real.createPaymentMethodToken(input, options);
+      },
+    };
+    const el = await mountWith(client);
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    el.addEventListener('settle-submit', (e) => e.preventDefault());
+    payButton(el).click();
+    await el.updateComplete;
+    expect(calls).to.deep.equal([]);
+    expect(payButton(el).disabled).to.equal(false);
+  });
+
+  it('marks the line the server refused: another payment already reserved it', async () => {
+    const { el, session } = await mount('cus_acme', { fresh: true });
+    // A second session of the same customer pays the invoice first, by a bank debit that stays processing.
+    const other = await mintSessionFor(session.customerId);
+    const otherClient = createSessionClient(other);
+    const view = await otherClient.getSession();
+    const invoice = view.invoices.find((i) => i.number === 'INV-10233')!;
+    const bank = await otherClient.createPaymentMethodToken({
+      type: 'us_bank_account',
+      routingNumber: '110000000',
+      accountNumber: '000000000009',
+      accountHolderName: 'Acme',
+      accountHolderType: 'company',
+    });
+    await otherClient.createPayment({
+      method: 'ach_debit',
+      allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
+      paymentMethodToken: bank.id,
+    });
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    payButton(el).click();
+    await settled(el, () => part(el, 'error') !== null, 'the refusal shows');
+    expect(text(part(el, 'error'))).to.contain('Some details need your attention');
+    await list(el).updateComplete;
+    expect(text(rowOf(el, 'INV-10233'))).to.contain('A payment for this invoice is already on its way');
+    await expect(el).to.be.accessible();
+  });
+
+  it('speaks German with German amounts', async () => {
+    const { el } = await mount('cus_rheinwerk', {}, 'de-DE');
+    expect(text(part(el, 'header'))).to.contain('Rechnungen bezahlen');
+    expect(text(part(el, 'credits'))).to.contain('1.415,01 € verfügbar');
+    expect(text(payButton(el))).to.equal('Bezahlen');
+    await select(el, 'INV-10248');
+    expect(text(payButton(el))).to.equal('170,65 € bezahlen');
+    expect(text(part(el, 'methods'))).to.contain('Zahlungsart');
+    await expect(el).to.be.accessible();
+  });
+
+  it('warns once, with a code, when the client token is missing', async () => {
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...args: unknown[]) => warnings.push(String(args[0]));
+    try {
+      const el = await fixture<SettlePay>(html`<settle-pay locale="en"></settle-pay>`);
+      await fixture<SettlePay>(html`<settle-pay locale="en"></settle-pay>`);
+      await el.updateComplete;
+      expect(text(part(el, 'error'))).to.contain('Payment cannot start');
+      await expect(el).to.be.accessible();
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.filter((w) => w.includes('SETTLE_MISSING_TOKEN'))).to.have.length(1);
+  });
+
+  it('themes: reflects theme and keeps the width token', async () => {
+    const { el } = await mount('cus_harbor', {}, 'en');
+    el.theme = 'dark';
+    await el.updateComplete;
+    expect(el.getAttribute('theme')).to.equal('dark');
+    expect(text(part(el, 'methods')), 'no surcharge where the state forbids it').not.to.contain('surcharge');
+    el.style.setProperty('--settle-pay-max-width', '400px');
+    expect(part(el, 'base')?.getBoundingClientRect().width).to.be.at.most(400);
+    await expect(el).to.be.accessible();
+  });
+});
+
+/** Another session of the same customer (a second tab, or a colleague), as the API client sees it. */
+async function mintSessionFor(customerId: string): Promise<{ apiUrl: string; clientToken: string }> {
+  const { apiUrl, clientToken } = await mintSession(customerId);
+  return { apiUrl, clientToken };
+}

@@ -1,0 +1,24 @@
+import type { PaymentMethodToken, SandboxTokenRequest } from '@settle/schema';
+import type { PaymentProvider } from './provider.js';
+
+/** What <settle-pay> knows from its session and hands to whichever provider it loads. */
+export interface ProviderDeps {
+  /** The session client's `createPaymentMethodToken`: the sandbox's one request that carries a number. */
+  tokenize(input: SandboxTokenRequest): Promise<PaymentMethodToken>;
+  /** The session's `merchant.name`, named in the ACH authorization. */
+  merchantName: string;
+  /** The session's `processor.publishableKey`: Stripe's, null for the sandbox. */
+  publishableKey?: string | null;
+}
+
+/**
+ * The provider the session names (`processor.name`), loaded on first use so its code (and, for
+ * Stripe, Stripe.js) is fetched only by pages that pay through it.
+ */
+export async function loadProvider(name: 'sandbox' | 'stripe', deps: ProviderDeps): Promise<PaymentProvider> {
+  if (name === 'sandbox') {
+    const { createSandboxProvider } = await import('./sandbox.js');
+    return createSandboxProvider({ tokenize: deps.tokenize, merchantName: deps.merchantName });
+  }
+  throw new Error('The Stripe provider is not available in this build');
+}

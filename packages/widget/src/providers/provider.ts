@@ -1,0 +1,53 @@
+import type { CardFunding, PaymentMethodToken, PaymentMethodType } from '@settle/schema';
+
+/** What the payer has entered so far, as the provider's fields report it. */
+export interface ProviderFieldState {
+  /** Every field is filled in and valid: tokenize() can be called. */
+  complete: boolean;
+  /** A sentence for the payer about the field they just left, or null. */
+  error: string | null;
+  /** The card's funding as soon as the fields know it (the sandbox knows test cards by number). */
+  funding: CardFunding | null;
+}
+
+export interface MountOptions {
+  method: PaymentMethodType;
+  /** BCP 47 locale for labels and messages. */
+  locale: string;
+  /** Resolved theme values, for providers that style their own frames (Stripe's Appearance API). */
+  appearance: {
+    colorPrimary: string;
+    colorText: string;
+    colorBackground: string;
+    colorDanger: string;
+    borderRadius: string;
+    fontFamily: string;
+  };
+  onChange(state: ProviderFieldState): void;
+}
+
+/**
+ * The tokenized payment fields of one processor. Providers render into a container in the
+ * host page's light DOM (slotted into <settle-pay>'s shadow root), because Stripe Elements
+ * cannot be mounted inside a shadow root; the sandbox does the same so both take one path.
+ * Card and bank numbers stay inside the provider: the widget only ever sees the token.
+ */
+export interface PaymentProvider {
+  readonly name: 'sandbox' | 'stripe';
+  mount(container: HTMLElement, options: MountOptions): Promise<void>;
+  /** Validates the fields and exchanges them for a processor token; throws ProviderError. */
+  tokenize(): Promise<PaymentMethodToken>;
+  /** Removes the fields and forgets what was typed. */
+  destroy(): void;
+}
+
+/** A problem the payer can fix (a bad number, an expired card), with a sentence saying how. */
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  constructor(
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
