@@ -47,7 +47,7 @@ export function renderCredits(view: CreditsView): TemplateResult | typeof nothin
         <label for=${id} class="credit-label">
           <span class="credit-name">${localize.t('payCreditApply', credit.number)}</span>
           <span class="muted">
-            ${credit.memo ? html`${credit.memo} · ` : nothing}${localize.t(
+            ${credit.memo ? `${credit.memo} · ` : nothing}${localize.t(
               'payCreditAvailable',
               localize.money(payableAmount(credit), currency),
             )}
