@@ -29,6 +29,16 @@ export default defineConfig({
           globalSetup: [postgresSetup],
         },
       },
+      {
+        // A real Chromium on the demo and hosted pages of a real listening server (needs `pnpm build`).
+        test: {
+          name: 'e2e',
+          root: 'test',
+          include: ['e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,349 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ErpOpenItems } from '../../server/src/erp/port.js';
+import { createDemoErp } from '../../server/src/erp/seed.js';
+import { startTestServer, type TestServer } from '../../server/test/harness.js';
+import { type Chromium, launchChromium, openTab, type PageReports, type Tab } from './support/browser.js';
+import { aria, PayPage, usd } from './support/pay-page.js';
+
+const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
+const MERCHANT = 'Northwind Supply Co.';
+/** The demo merchant's credit-card surcharge (server/src/config.ts), in basis points. */
+const SURCHARGE_BPS = 300;
+const surchargeOn = (subtotal: number) => Math.floor((subtotal * SURCHARGE_BPS) / 10_000);
+
+const erp = createDemoErp();
+let server: TestServer;
+let chromium: Chromium;
+const tabs: Tab[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(SETTLE_JS)) {
+    throw new Error(`${SETTLE_JS} is missing: run pnpm build first (the root \`pnpm test\` does).`);
+  }
+  [server, chromium] = await Promise.all([startTestServer({ erp }), launchChromium()]);
+});
+afterEach(async () => {
+  await Promise.all(tabs.splice(0).map((tab) => tab.close()));
+});
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+/** A new tab on the demo merchant page, signed in as `customerId`, with the widget ready. */
+async function openDemo(customerId: string): Promise<{ tab: Tab; pay: PayPage }> {
+  const tab = await openTab(chromium.browser);
+  tabs.push(tab);
+  await tab.page.goto(`${server.url}/demo?customer=${customerId}`);
+  const pay = new PayPage(tab.page);
+  await pay.ready();
+  return { tab, pay };
+}
+
+/** Nothing on the page's console, no uncaught error, no Content-Security-Policy violation. */
+function expectQuietPage(reports: PageReports): void {
+  expect(reports).toEqual({ console: [], errors: [], csp: [] });
+}
+
+/** The summary shows exactly these rows (after at most a few seconds of catching up). */
+async function expectSummary(pay: PayPage, expected: Array<[string, string]>): Promise<void> {
+  expect(await pay.summarySettled(expected)).toEqual(expected);
+}
+
+async function openItems(customerId: string): Promise<ErpOpenItems> {
+  return erp.listOpenItems(customerId);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function merchantApi<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${server.secretKey}`, 'content-type': 'application/json' },
+  });
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+describe('the demo merchant page in a real browser', () => {
+  it('pays two invoices with a credit and a short payment by card, and the ERP balances drop by exactly that', async () => {
+    const before = await openItems('cus_acme');
+    const [first, second] = before.invoices;
+    const SHORT = 5_000;
+    const APPLIED = 10_000;
+    const credit = before.credits.find((c) => c.openAmount > APPLIED);
+    if (!first || !second || !credit) throw new Error('The demo ERP lacks two invoices and a credit for cus_acme');
+    const secondPaid = second.openAmount - SHORT;
+    const subtotal = first.openAmount + secondPaid - APPLIED;
+    const fee = surchargeOn(subtotal);
+    const lines: Array<[string, string]> = [
+      [`Invoice ${first.number}`, usd(first.openAmount)],
+      [`Invoice ${second.number}`, usd(secondPaid)],
+      [`Credit ${credit.number}`, usd(-APPLIED)],
+      ['Subtotal', usd(subtotal)],
+    ];
+
+    const { tab, pay } = await openDemo('cus_acme');
+    await pay.selectInvoice(first.number, first.openAmount);
+    await pay.selectInvoice(second.number, second.openAmount);
+    await pay.applyCredit(credit, APPLIED);
+    await pay.setAmount(second.number, secondPaid);
+    await pay.chooseReason(second.number, 'Damaged goods');
+    await pay.typeNote(second.number, 'Two cartons crushed in transit');
+    await pay.chooseMethod('Card');
+    await expectSummary(pay, [...lines, ['Total', usd(subtotal)]]);
+
+    await pay.fillCard('4242 4242 4242 4242', '12/34', '123');
+    await expectSummary(pay, [...lines, ['Credit card surcharge (3%)', usd(fee)], ['Total', usd(subtotal + fee)]]);
+    await pay.pay(subtotal + fee);
+
+    const receipt = await pay.receipt();
+    expect(receipt.title).toBe('Payment received');
+    expect(receipt.rows).toEqual([
+      [`Invoice ${first.number}`, usd(first.openAmount)],
+      [`Invoice ${second.number} ${usd(SHORT)} not paid: Damaged goods`, usd(secondPaid)],
+      [`Credit ${credit.number}`, usd(-APPLIED)],
+      ['Subtotal', usd(subtotal)],
+      ['Credit card surcharge (3%)', usd(fee)],
+      ['Total paid', usd(subtotal + fee)],
+    ]);
+    expect(receipt.facts).toEqual({
+      'Paid with': 'Visa •4242',
+      Reference: expect.stringMatching(/^pay_/),
+      Status: 'Paid',
+    });
+
+    const paymentId = receipt.facts.Reference!;
+    await until('the ERP posting', () => (erp.postingCount(paymentId) === 1 ? true : undefined));
+    const after = await openItems('cus_acme');
+    expect(after).toEqual({
+      // Both invoices closed: the first paid in full, the second by cash plus a closing deduction.
+      invoices: before.invoices.filter((i) => i.id !== first.id && i.id !== second.id),
+      credits: before.credits.map((c) => (c.id === credit.id ? { ...c, openAmount: c.openAmount - APPLIED } : c)),
+    });
+    expect(await erp.listDeductions('cus_acme')).toEqual([
+      expect.objectContaining({
+        paymentId,
+        invoiceId: second.id,
+        amount: SHORT,
+        reasonCode: 'damaged_goods',
+        erpReasonCode: 'DG',
+        note: 'Two cartons crushed in transit',
+      }),
+    ]);
+    // Back on the page later, the customer no longer finds the two invoices among those to pay.
+    await tab.page.reload();
+    await pay.ready();
+    const rows = await pay.invoiceRows();
+    expect(rows[0]).toBe(`Pay invoice ${after.invoices[0]!.number}, ${usd(after.invoices[0]!.openAmount)} open`);
+    expect(rows.join('\n')).not.toMatch(new RegExp(`${first.number}|${second.number}`));
+    expectQuietPage(tab.reports);
+  });
+
+  it('shows a declined card, keeps the selection and changes nothing, then pays once with another card', async () => {
+    const before = await openItems('cus_pinnacle');
+    const [first, second] = before.invoices;
+    if (!first || !second) throw new Error('The demo ERP lacks two invoices for cus_pinnacle');
+    const subtotal = first.openAmount + second.openAmount;
+    const total = subtotal + surchargeOn(subtotal);
+
+    const { tab, pay } = await openDemo('cus_pinnacle');
+    await pay.selectInvoice(first.number, first.openAmount);
+    await pay.selectInvoice(second.number, second.openAmount);
+    await pay.useTestNumber('4000 0000 0000 0002 (declined card)');
+    await pay.pay(total);
+
+    expect(await pay.textOf('error')).toBe(
+      'Payment declined Your card was declined. Try another card, or pay by bank (ACH).',
+    );
+    expect(await pay.isSelected(first.number, first.openAmount)).toBe(true);
+    expect(await pay.isSelected(second.number, second.openAmount)).toBe(true);
+    expect(await pay.summary()).toEqual([
+      [`Invoice ${first.number}`, usd(first.openAmount)],
+      [`Invoice ${second.number}`, usd(second.openAmount)],
+      ['Total', usd(subtotal)],
+    ]);
+    expect(await openItems('cus_pinnacle')).toEqual(before);
+    const declined = await merchantApi<{ data: Array<{ status: string; failure: { code: string } | null }> }>(
+      '/v1/payments?customerId=cus_pinnacle',
+    );
+    expect(declined.data).toEqual([
+      expect.objectContaining({ status: 'failed', failure: expect.objectContaining({ code: 'card_declined' }) }),
+    ]);
+
+    await pay.useTestNumber('4242 4242 4242 4242 (credit card)');
+    await pay.pay(total, { count: 2 });
+    const receipt = await pay.receipt();
+    expect(receipt.title).toBe('Payment received');
+    expect(receipt.facts).toEqual({
+      'Paid with': 'Visa •4242',
+      Reference: expect.stringMatching(/^pay_/),
+      Status: 'Paid',
+    });
+    const payments = await merchantApi<{ data: Array<{ status: string }> }>('/v1/payments?customerId=cus_pinnacle');
+    expect(payments.data.map((p) => p.status).sort()).toEqual(['failed', 'succeeded']);
+    expectQuietPage(tab.reports);
+  });
+
+  it('takes the surcharge off for a debit card and says debit cards carry none', async () => {
+    const [oldest] = (await openItems('cus_bluewater')).invoices;
+    if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_bluewater');
+    const invoice: [string, string] = [`Invoice ${oldest.number}`, usd(oldest.openAmount)];
+
+    const { tab, pay } = await openDemo('cus_bluewater');
+    await pay.selectInvoice(oldest.number, oldest.openAmount);
+    expect(await pay.textOf('methods')).toContain(
+      'A 3% surcharge applies to credit cards; debit cards and bank transfers have none.',
+    );
+    await pay.useTestNumber('4242 4242 4242 4242 (credit card)');
+    const fee = surchargeOn(oldest.openAmount);
+    await expectSummary(pay, [
+      invoice,
+      ['Subtotal', usd(oldest.openAmount)],
+      ['Credit card surcharge (3%)', usd(fee)],
+      ['Total', usd(oldest.openAmount + fee)],
+    ]);
+
+    await pay.useTestNumber('4000 0566 5566 5556 (debit card)');
+    await expectSummary(pay, [invoice, ['No surcharge on debit cards', usd(0)], ['Total', usd(oldest.openAmount)]]);
+    await tab.page.locator(aria(`Pay ${usd(oldest.openAmount)}`, 'button')).wait();
+    expectQuietPage(tab.reports);
+  });
+
+  it('debits a bank account under the authorization naming the merchant, shown as processing until it settles', async () => {
+    const [oldest] = (await openItems('cus_summit')).invoices;
+    if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_summit');
+
+    const { tab, pay } = await openDemo('cus_summit');
+    await pay.selectInvoice(oldest.number, oldest.openAmount);
+    await pay.chooseMethod('Bank (ACH) debit');
+    const authorize = `I authorize ${MERCHANT} to debit this bank account.`;
+    await tab.page.locator(aria(authorize, 'checkbox')).wait();
+    expect(await pay.paymentFieldsText()).toContain(
+      `you authorize ${MERCHANT} to debit the bank account specified above`,
+    );
+
+    await pay.type('Account holder name', 'Summit Ridge Builders');
+    await pay.type('Routing number', '110000000');
+    await pay.type('Account number', '000123456789');
+    await pay.type('Confirm account number', '000123456789');
+    await tab.page.locator(aria(authorize, 'checkbox')).click();
+    await expectSummary(pay, [
+      [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
+      ['Total', usd(oldest.openAmount)],
+    ]);
+    await pay.pay(oldest.openAmount);
+
+    const pending = await pay.textOf('pending');
+    expect(pending).toContain('Payment processing');
+    expect(pending).toContain('Your bank payment is processing.');
+    expect(pending).toContain('Status Processing');
+    const receipt = await pay.receipt();
+    expect(receipt.title).toBe('Payment received');
+    expect(receipt.rows).toEqual([
+      [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
+      ['Total paid', usd(oldest.openAmount)],
+    ]);
+    expect(receipt.facts).toEqual({
+      'Paid with': expect.stringMatching(/•6789$/),
+      Reference: expect.stringMatching(/^pay_/),
+      Status: 'Paid',
+    });
+    expectQuietPage(tab.reports);
+  });
+
+  it('works when settle.js is loaded twice, with a console warning and nothing worse', async () => {
+    const [oldest] = (await openItems('cus_harbor')).invoices;
+    if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_harbor');
+    const { tab, pay } = await openDemo('cus_harbor');
+    await tab.page.addScriptTag({ url: `${server.url}/settle.js` });
+    await until('the warning', () => (tab.reports.console.length >= 2 ? true : undefined), 5_000);
+
+    await pay.selectInvoice(oldest.number, oldest.openAmount);
+    await expectSummary(pay, [
+      [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
+      ['Total', usd(oldest.openAmount)],
+    ]);
+    expect(tab.reports).toEqual({
+      console: [
+        { type: 'warn', text: expect.stringContaining('SETTLE_ALREADY_DEFINED: <settle-pay>') },
+        { type: 'warn', text: expect.stringContaining('SETTLE_ALREADY_DEFINED: <settle-invoice-list>') },
+      ],
+      errors: [],
+      csp: [],
+    });
+  });
+});
+
+describe('the hosted pay page in a real browser', () => {
+  async function openLink(url: string): Promise<{ tab: Tab; pay: PayPage }> {
+    const tab = await openTab(chromium.browser);
+    tabs.push(tab);
+    await tab.page.goto(url);
+    return { tab, pay: new PayPage(tab.page) };
+  }
+  /** As quiet as the demo page, but for Chromium's own log line when the API refuses the link's token. */
+  function expectQuietLink(reports: PageReports): void {
+    const refused = /^Failed to load resource: the server responded with a status of 401/;
+    expect({ ...reports, console: reports.console.filter((m) => !refused.test(m.text)) }).toEqual({
+      console: [],
+      errors: [],
+      csp: [],
+    });
+  }
+  const mint = (customerId: string) =>
+    merchantApi<{ id: string; clientToken: string; url: string }>('/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ customerId }),
+    });
+
+  it("shows the session's customer and invoices from the link's token", async () => {
+    const { invoices } = await openItems('cus_harbor');
+    const [oldest] = invoices;
+    if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_harbor');
+    const session = await mint('cus_harbor');
+    expect(session.url).toBe(`${server.url}/pay#token=${encodeURIComponent(session.clientToken)}`);
+    const { tab, pay } = await openLink(session.url);
+    await pay.ready();
+    expect(await pay.textOf('header')).toBe(`Pay your invoices Harborview Medical Supply, invoices from ${MERCHANT}`);
+    // The list draws only the rows in view: those are the customer's oldest, in due-date order.
+    const rows = await pay.invoiceRows();
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows).toEqual(
+      invoices.slice(0, rows.length).map((i) => `Pay invoice ${i.number}, ${usd(i.openAmount)} open`),
+    );
+    await pay.selectInvoice(oldest.number, oldest.openAmount);
+    await tab.page.locator(aria(`Pay ${usd(oldest.openAmount)}`, 'button')).wait();
+    expectQuietLink(tab.reports);
+  });
+
+  it('says a link with an unknown token is not valid', async () => {
+    const { tab, pay } = await openLink(`${server.url}/pay#token=ct_test_not-a-real-token`);
+    expect(await pay.textOf('error')).toBe(
+      'This payment link is not valid Check that you opened the whole link, or ask for a new one.',
+    );
+    expectQuietLink(tab.reports);
+  });
+
+  it('says an expired link has expired', async () => {
+    const session = await mint('cus_harbor');
+    await server.settle.deps.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', session.id)
+      .execute();
+    const { tab, pay } = await openLink(session.url);
+    expect(await pay.textOf('expired')).toContain('This payment link has expired');
+    expectQuietLink(tab.reports);
+  });
+});
