@@ -116,6 +116,62 @@ export function paymentLedger(): MemoryErpData {
   return data;
 }
 
+/** `GET /bench/widget?token=ct_...` on the 'widget' target: settle.js and one <settle-pay>, nothing else. */
+export const WIDGET_PAGE_PATH = '/bench/widget';
+
+/** The widget benchmark's customers: the same page with 50 and with 10,000 open invoices. */
+export const WIDGET_CUSTOMERS = [
+  { id: 'cus_bench_w50', invoices: 50 },
+  { id: 'cus_bench_w10k', invoices: 10_000 },
+] as const;
+/** Open credit memos of each widget customer. */
+export const WIDGET_CREDITS = 3;
+
+/**
+ * The widget customers' ledgers: invoices of every shape the list draws (a tenth partly paid,
+ * half with a PO number, a fifth with a document link, most overdue), and a few credits.
+ */
+export function widgetLedger(): MemoryErpData {
+  const int = prng(0x3d9);
+  const data: MemoryErpData = { customers: [], invoices: [], credits: [] };
+  for (const { id: customerId, invoices } of WIDGET_CUSTOMERS) {
+    const tag = customerId.replace('cus_bench_', '');
+    data.customers.push(customer(customerId, `Bench Widget ${invoices.toLocaleString('en-US')} Inc.`));
+    for (let n = 0; n < invoices; n++) {
+      const issued = int(0, 700);
+      const amount = int(10_000, 5_000_000);
+      const openAmount = int(0, 9) === 0 ? amount - int(1, Math.floor(amount / 2)) : amount;
+      const id = `inv_bench_${tag}_${String(n).padStart(5, '0')}`;
+      data.invoices.push({
+        id,
+        customerId,
+        number: `INV-${tag.toUpperCase()}-${String(n).padStart(5, '0')}`,
+        issueDate: day(issued),
+        dueDate: day(issued + 30),
+        currency: 'USD',
+        amount,
+        openAmount,
+        documentUrl: n % 5 === 0 ? `https://erp.example.com/documents/${id}.pdf` : null,
+        poNumber: int(0, 1) ? `PO-${int(4_500_000, 4_599_999)}` : null,
+      });
+    }
+    for (let n = 0; n < WIDGET_CREDITS; n++) {
+      const amount = int(1_000, 200_000);
+      data.credits.push({
+        id: `cm_bench_${tag}_${n}`,
+        customerId,
+        number: `CM-${tag.toUpperCase()}-${n}`,
+        issueDate: day(int(0, 700)),
+        currency: 'USD',
+        amount,
+        openAmount: amount,
+        memo: 'Volume rebate',
+      });
+    }
+  }
+  return data;
+}
+
 /** The ERP's items as a session sees them (nothing reserved), the input of `computeQuote`. */
 export function asSessionItems(data: MemoryErpData): { invoices: Invoice[]; credits: CreditMemo[] } {
   return {

@@ -1,9 +1,11 @@
 /**
  * Settle's benchmark: quote cost at 10,000 invoices, session reads and payments per second
- * against the real server, each beside a bare Hono app on the same machine.
+ * against the real server, each beside a bare Hono app on the same machine; then the widget:
+ * settle.js's size and <settle-pay>'s load to interactive in headless Chromium (bench/widget.ts).
  *
  *   pnpm bench                              PGlite in memory
  *   DATABASE_URL=postgres://... pnpm bench  payments also against PostgreSQL (on a scratch database)
+ *   BENCH_ONLY=widget pnpm bench            the widget part alone
  *
  * Prints numbers only; nothing is asserted and nothing is written to disk. Progress goes to
  * stderr, the report to stdout. See bench/README.md for what each number means.
@@ -37,6 +39,7 @@ import {
   payEverything,
 } from './data.js';
 import type { TargetMessage, TargetSpec, TargetStats } from './target.js';
+import { measureWidget, type WidgetReport } from './widget.js';
 
 const DURATION = positive(process.env.BENCH_DURATION, 10);
 const WARMUP = positive(process.env.BENCH_WARMUP, 2);
@@ -44,6 +47,8 @@ const CONNECTIONS = positive(process.env.BENCH_CONNECTIONS, 20);
 const QUOTE_RUNS = positive(process.env.BENCH_QUOTE_RUNS, 30);
 const HTTP_QUOTE_RUNS = 10;
 const DATABASE_URL = process.env.DATABASE_URL || null;
+/** 'widget': only the widget part (size and browser), for working on the widget. */
+const ONLY = process.env.BENCH_ONLY || null;
 
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
@@ -443,12 +448,31 @@ async function sessionReads(store: string, databaseUrl: string | null): Promise<
   }
 }
 
-function payBody(customer: number, paymentMethodToken: string): string {
-  return JSON.stringify({
-    method: 'card',
+function payProposal(customer: number, paymentMethodToken: string) {
+  return {
+    method: 'card' as const,
     allocations: [{ invoiceId: hugeInvoiceId(customer), amount: PAYMENT_AMOUNT, reasonCode: 'partial_payment' }],
     paymentMethodToken,
-  });
+  };
+}
+
+/** A payment body with the total the payer accepted (the card surcharge included), as the widget sends it. */
+function payBody(customer: number, paymentMethodToken: string, expectedTotal: number): string {
+  return JSON.stringify({ ...payProposal(customer, paymentMethodToken), expectedTotal });
+}
+
+/** The server's total for that payment with that card: what the payer sees before paying. */
+async function quotedTotal(target: Target, clientToken: string, customer: number, cardToken: string): Promise<number> {
+  const quote = await ok(
+    http<{ total: number }>(
+      'POST',
+      `${target.url}/v1/session/quote`,
+      clientToken,
+      JSON.stringify(payProposal(customer, cardToken)),
+    ),
+    'POST /v1/session/quote (payment setup)',
+  );
+  return quote.total;
 }
 
 async function bare(): Promise<void> {
@@ -456,7 +480,8 @@ async function bare(): Promise<void> {
   const target = await startTarget({ kind: 'bare' });
   try {
     loadRows.push(await measure({ name: 'bare Hono GET', store: '-', url: `${target.url}/` }));
-    const body = payBody(0, 'tok_sbx_bench');
+    // The same shape and length as a payment body: $10.00 plus a 3% surcharge.
+    const body = payBody(0, 'tok_sbx_bench', PAYMENT_AMOUNT + 30);
     const runId = randomBytes(4).toString('hex');
     loadRows.push(
       await measure({
@@ -488,7 +513,8 @@ async function payments(store: string, databaseUrl: string | null): Promise<void
       const batch = Array.from({ length: Math.min(20, PAY_CUSTOMERS - start) }, async (_, k) => {
         const i = start + k;
         const token = await mintSession(target, payCustomerId(i));
-        return { token, body: payBody(i, await cardToken(target, token)) };
+        const card = await cardToken(target, token);
+        return { token, body: payBody(i, card, await quotedTotal(target, token, i, card)) };
       });
       customers.push(...(await Promise.all(batch)));
     }
@@ -602,7 +628,7 @@ const loadAverage = () =>
     .map((l) => l.toFixed(2))
     .join(' / ');
 
-function report(machine: string, stores: string): void {
+function report(machine: string, stores: string, widget: WidgetReport | null): void {
   const out: string[] = [];
   out.push(
     '',
@@ -613,34 +639,59 @@ function report(machine: string, stores: string): void {
     stores,
     '',
   );
-  out.push(`### Quote: ${int(BIG_INVOICES)} invoices, ${int(BIG_CREDITS)} credit memos (ms)`, '');
-  out.push(
-    table(
-      ['what', 'median', 'p95', 'min', 'runs', 'notes'],
-      quoteRows.map((r) => [
-        r.name,
-        ms(r.summary.median),
-        ms(r.summary.p95),
-        ms(r.summary.min),
-        String(r.summary.runs),
-        r.note,
-      ]),
-      [false, true, true, true, true, false],
-    ),
-  );
-  out.push('', `### HTTP: autocannon, ${CONNECTIONS} connections, ${DURATION} s each (after ${WARMUP} s warm-up)`, '');
-  const bareRps = new Map(loadRows.filter((r) => r.store === '-').map((r) => [r.name, r.rps]));
-  out.push(
-    table(
-      ['what', 'store', '2xx/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'vs bare Hono'],
-      loadRows.map((r) => {
-        const b = r.bare ? bareRps.get(r.bare) : undefined;
-        const ratio = b ? `${((r.rps / b) * 100).toFixed(r.rps / b < 0.1 ? 2 : 1)}% (1/${(b / r.rps).toFixed(0)})` : '';
-        return [r.name, r.store, int(r.rps), lat(r.p50), lat(r.p99), int(r.ok), int(r.non2xx), int(r.errors), ratio];
-      }),
-      [false, false, true, true, true, true, true, true, true],
-    ),
-  );
+  if (quoteRows.length) {
+    out.push(`### Quote: ${int(BIG_INVOICES)} invoices, ${int(BIG_CREDITS)} credit memos (ms)`, '');
+    out.push(
+      table(
+        ['what', 'median', 'p95', 'min', 'runs', 'notes'],
+        quoteRows.map((r) => [
+          r.name,
+          ms(r.summary.median),
+          ms(r.summary.p95),
+          ms(r.summary.min),
+          String(r.summary.runs),
+          r.note,
+        ]),
+        [false, true, true, true, true, false],
+      ),
+    );
+  }
+  if (loadRows.length) {
+    out.push(
+      '',
+      `### HTTP: autocannon, ${CONNECTIONS} connections, ${DURATION} s each (after ${WARMUP} s warm-up)`,
+      '',
+    );
+    const bareRps = new Map(loadRows.filter((r) => r.store === '-').map((r) => [r.name, r.rps]));
+    out.push(
+      table(
+        ['what', 'store', '2xx/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'vs bare Hono'],
+        loadRows.map((r) => {
+          const b = r.bare ? bareRps.get(r.bare) : undefined;
+          const ratio = b
+            ? `${((r.rps / b) * 100).toFixed(r.rps / b < 0.1 ? 2 : 1)}% (1/${(b / r.rps).toFixed(0)})`
+            : '';
+          return [r.name, r.store, int(r.rps), lat(r.p50), lat(r.p99), int(r.ok), int(r.non2xx), int(r.errors), ratio];
+        }),
+        [false, false, true, true, true, true, true, true, true],
+      ),
+    );
+  }
+  if (widget?.rows.length) {
+    out.push(
+      '',
+      `### Widget: settle.js, and <settle-pay> in headless Chromium${widget.browser ? ` (${widget.browser})` : ''}; value: bytes, or the median in ms`,
+      '',
+    );
+    out.push(
+      table(
+        ['what', 'value', 'min', 'max', 'runs', 'notes'],
+        widget.rows.map((r) => [r.what, r.value, r.min, r.max, r.runs, r.notes]),
+        [false, true, true, true, true, false],
+      ),
+    );
+  }
+  if (widget) notes.push(...widget.notes);
   if (notes.length) {
     out.push('', 'Notes:');
     for (const n of notes) out.push(`- ${n}`);
@@ -657,6 +708,13 @@ async function main(): Promise<void> {
     `; load average at start ${loadAverage()} (the benchmark itself needs both cores)`;
   progress(machine);
   let stores = 'Store: PGlite in memory (payments also on PostgreSQL: set DATABASE_URL)';
+
+  const widgetContext = { progress, startTarget, mintSession, serverErrors: reportServerErrors };
+  if (ONLY === 'widget') {
+    report(machine, 'Store: PGlite in memory', await measureWidget(widgetContext));
+    return;
+  }
+  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only 'widget' is known`);
 
   pureQuote();
   await serverQuote();
@@ -678,7 +736,8 @@ async function main(): Promise<void> {
       }
     }
   }
-  report(machine, stores);
+  const widget = await measureWidget(widgetContext);
+  report(machine, stores, widget);
 }
 
 main().catch((err: unknown) => {

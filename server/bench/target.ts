@@ -13,12 +13,17 @@ import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpAdapter } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
 import { createSettle, listen } from '../src/server.js';
-import { bigLedger, paymentLedger } from './data.js';
+import { PAGE_CSP } from '../src/web/routes.js';
+import { widgetFiles } from '../src/web/widget-files.js';
+import { bigLedger, paymentLedger, WIDGET_PAGE_PATH, widgetLedger } from './data.js';
 
 export interface TargetSpec {
   kind: 'settle' | 'bare';
-  /** Which ledger the MemoryErp holds (settle only). */
-  erp?: 'demo' | 'big' | 'payments';
+  /**
+   * Which ledger the MemoryErp holds (settle only). 'widget' also serves the browser
+   * benchmark's page at WIDGET_PAGE_PATH.
+   */
+  erp?: 'demo' | 'big' | 'payments' | 'widget';
   /** PostgreSQL URL, or null for PGlite in memory (settle only). */
   databaseUrl?: string | null;
 }
@@ -73,7 +78,9 @@ if (spec.kind === 'bare') {
       ? new MemoryErp(bigLedger())
       : spec.erp === 'payments'
         ? new MemoryErp(paymentLedger())
-        : createDemoErp();
+        : spec.erp === 'widget'
+          ? new MemoryErp(widgetLedger())
+          : createDemoErp();
   const config = loadConfig(
     {},
     {
@@ -84,7 +91,7 @@ if (spec.kind === 'bare') {
     },
   );
   const settle = await createSettle({ config, erp, inMemory: true, log });
-  const server = await listen(settle, 0, '127.0.0.1');
+  const server = spec.erp === 'widget' ? await listenWithPage(settle.app.fetch) : await listen(settle, 0, '127.0.0.1');
   close = async () => {
     await server.close();
     await settle.close();
@@ -105,6 +112,65 @@ if (spec.kind === 'bare') {
     return { errors, errorCount, outbox, payments };
   };
   send({ type: 'ready', url: server.url, secretKey: settle.secretKey });
+}
+
+/**
+ * The real app behind a fetch that also answers WIDGET_PAGE_PATH: the two lines a merchant
+ * pastes (settle.js with its integrity value, one element) on an otherwise empty page, same
+ * origin as the API and sent with the same strict CSP as the demo page. Nothing else on it, so
+ * the browser benchmark times the widget and not a merchant's page or its session minting.
+ */
+function listenWithPage(
+  fetch: (request: Request) => Response | Promise<Response>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const files = widgetFiles();
+  const page = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const token = url.searchParams.get('token') ?? '';
+    const script = await files.get('settle.js');
+    if (!/^[\w-]+$/.test(token) || !script) return new Response('token or settle.js missing', { status: 400 });
+    const body = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Settle widget benchmark</title>
+<link rel="icon" href="data:,">
+<script src="/settle.js" integrity="${script.integrity}" crossorigin="anonymous"></script>
+</head>
+<body>
+<settle-pay client-token="${token}" api-url="${url.origin}"></settle-pay>
+</body>
+</html>
+`;
+    return new Response(body, {
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': PAGE_CSP,
+        'cache-control': 'no-store',
+      },
+    });
+  };
+  return new Promise((resolve) => {
+    const server = serve(
+      {
+        fetch: (request: Request) =>
+          new URL(request.url).pathname === WIDGET_PAGE_PATH ? page(request) : fetch(request),
+        port: 0,
+        hostname: '127.0.0.1',
+      },
+      (info: AddressInfo) => {
+        resolve({
+          url: `http://127.0.0.1:${info.port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }),
+        });
+      },
+    );
+  });
 }
 
 process.on('message', (message: unknown) => {
