@@ -60,6 +60,7 @@ export const de: Messages = {
   paySurchargeLine: (rate: string) => `Kreditkartenaufschlag (${rate})`,
   paySummaryHeading: 'Übersicht',
   payInvoiceLine: (number: string) => `Rechnung ${number}`,
+  payMoreInvoices: (count: number) => `${count} weitere Rechnungen`,
   payCreditLine: (number: string) => `Gutschrift ${number}`,
   paySubtotal: 'Zwischensumme',
   payTotal: 'Gesamt',

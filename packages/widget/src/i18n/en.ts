@@ -62,6 +62,7 @@ export const en = {
   paySurchargeLine: (rate: string) => `Credit card surcharge (${rate})`,
   paySummaryHeading: 'Summary',
   payInvoiceLine: (number: string) => `Invoice ${number}`,
+  payMoreInvoices: (count: number) => `${count} more invoices`,
   payCreditLine: (number: string) => `Credit ${number}`,
   paySubtotal: 'Subtotal',
   payTotal: 'Total',

@@ -23,10 +23,15 @@ function surchargeRow(localize: LocalizeController, quote: Quote): TemplateResul
   return nothing;
 }
 
+const MAX_LINES = 8;
+
 /** What is being paid: each invoice, each credit taking it down, the fee, and the total. */
 export function renderSummary(localize: LocalizeController, quote: Quote): TemplateResult {
   const money = (amount: number) => localize.money(amount, quote.currency);
   const hasFee = quote.surcharge.status === 'applied' || quote.creditTotal > 0;
+  // A long selection folds into one line, so selecting thousands of invoices stays fast and readable.
+  const shown = quote.lines.length > MAX_LINES ? quote.lines.slice(0, MAX_LINES - 1) : quote.lines;
+  const folded = quote.lines.slice(shown.length);
   return html`
     <section part="summary" class="panel summary" aria-labelledby="summary-heading">
       <h3 id="summary-heading">${localize.t('paySummaryHeading')}</h3>
@@ -35,12 +40,20 @@ export function renderSummary(localize: LocalizeController, quote: Quote): Templ
           ? html`<p class="muted">${localize.t('paySelectInvoices')}</p>`
           : html`
             <dl class="rows">
-              ${quote.lines.map(
+              ${shown.map(
                 (line) => html`<div class="row">
                   <dt>${localize.t('payInvoiceLine', line.invoiceNumber)}</dt>
                   <dd>${money(line.amount)}</dd>
                 </div>`,
               )}
+              ${
+                folded.length
+                  ? html`<div class="row">
+                    <dt>${localize.t('payMoreInvoices', folded.length)}</dt>
+                    <dd>${money(folded.reduce((total, line) => total + line.amount, 0))}</dd>
+                  </div>`
+                  : nothing
+              }
               ${quote.credits.map(
                 (credit) => html`<div class="row credit-row">
                   <dt>${localize.t('payCreditLine', credit.creditNumber)}</dt>

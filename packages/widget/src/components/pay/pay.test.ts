@@ -166,6 +166,18 @@ describe('<settle-pay>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('folds a long selection into one summary line', async () => {
+    const { el } = await mount(undefined, { invoices: 40 });
+    const all = shadow(list(el)).querySelector<HTMLInputElement>('[part~="header"] input[type="checkbox"]');
+    all?.click();
+    await list(el).updateComplete;
+    await el.updateComplete;
+    const summary = part(el, 'summary');
+    expect(summary?.querySelectorAll('.row:not(.total)')).to.have.length(8);
+    expect(text(summary)).to.contain('33 more invoices');
+    await expect(el).to.be.accessible();
+  });
+
   it('totals two invoices, a partly applied credit and a short payment with its reason, exactly', async () => {
     const { el } = await mount('cus_acme', { fresh: true });
     const changes: number[] = [];
