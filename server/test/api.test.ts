@@ -23,7 +23,7 @@ import { DEFAULT_RULES } from '../src/config.js';
 import type { MemoryErp } from '../src/erp/memory.js';
 import type { ErpCredit, ErpInvoice } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
-import { STORES, startTestServer, type TestServer } from './harness.js';
+import { call, type Reply, STORES, startTestServer, type TestServer } from './harness.js';
 
 const EXP_YEAR = new Date().getUTCFullYear() + 5;
 const CARDS = { credit: '4242424242424242', debit: '4000056655665556', declined: '4000000000000002' };
@@ -34,32 +34,6 @@ const BANK = {
   returned: '000555555559',
   staysProcessing: '000000000009',
 };
-
-interface Reply {
-  status: number;
-  body: unknown;
-}
-
-async function call(
-  server: TestServer,
-  method: 'GET' | 'POST',
-  path: string,
-  token: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
 
 /** Asserts the status and returns the body, showing the server's answer when the status is wrong. */
 function expectStatus(reply: Reply, status: number): unknown {

@@ -6,7 +6,7 @@ import type { Payment, Problem } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpInvoice } from '../src/erp/port.js';
-import { STORES, startTestServer, type TestServer } from './harness.js';
+import { call, type Reply, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
 
 const BALANCE = 1_000_000; // $10,000.00: under the $25,000 card limit
 const RACERS = 50;
@@ -50,31 +50,6 @@ function ledger(): MemoryErp {
   });
 }
 
-interface Reply<T> {
-  status: number;
-  body: T;
-}
-
-async function call<T>(
-  server: TestServer,
-  method: 'GET' | 'POST',
-  path: string,
-  token: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply<T>> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
 async function mintSession(server: TestServer, customerId: string): Promise<string> {
   const res = await call<{ clientToken: string }>(server, 'POST', '/v1/sessions', server.secretKey, { customerId });
   expect(res.status).toBe(201);
@@ -105,16 +80,6 @@ function payBody(scenario: Scenario, amount: number, token: string) {
 
 function pay(server: TestServer, clientToken: string, body: unknown, key: string) {
   return call<Payment | Problem>(server, 'POST', '/v1/session/payments', clientToken, body, { 'idempotency-key': key });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function customerPayments(server: TestServer, customerId: string): Promise<Payment[]> {

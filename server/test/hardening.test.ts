@@ -9,33 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, MAX_BODY_BYTES } from '../src/app.js';
 import type { ErpAdapter } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
-import { callThrough, STORES, startTestServer, type TestServer } from './harness.js';
-
-interface Reply<T> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-async function call<T>(
-  server: TestServer,
-  method: 'GET' | 'POST',
-  path: string,
-  token: string | null,
-  body?: string,
-  headers: Record<string, string> = {},
-): Promise<Reply<T>> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body,
-  });
-  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
-}
+import { call, callThrough, type Reply, STORES, startTestServer, type TestServer } from './harness.js';
 
 async function clientToken(server: TestServer, customerId: string): Promise<string> {
   const created = await call<{ clientToken: string }>(

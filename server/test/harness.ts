@@ -110,3 +110,43 @@ export async function startTestServer(
     },
   };
 }
+
+export interface Reply<T = unknown> {
+  status: number;
+  /** The parsed JSON answer (null for an empty body). */
+  body: T;
+  headers: Headers;
+}
+
+/** One request to a test server as a client would send it: a bearer token and a JSON body. */
+export async function call<T = unknown>(
+  target: string | { url: string },
+  method: 'GET' | 'POST',
+  path: string,
+  token: string | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply<T>> {
+  const res = await fetch(`${typeof target === 'string' ? target : target.url}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+}
+
+/** Polls `probe` until it returns something other than undefined. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

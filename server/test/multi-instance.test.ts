@@ -7,7 +7,7 @@ import type { Payment, Problem } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpInvoice } from '../src/erp/port.js';
-import { freshPostgresDatabase, startTestServer, type TestServer } from './harness.js';
+import { call, freshPostgresDatabase, type Reply, startTestServer, type TestServer, waitFor } from './harness.js';
 
 const CUSTOMERS = ['cus_multi_a', 'cus_multi_b', 'cus_multi_c'];
 const INVOICES_PER_CUSTOMER = 2;
@@ -57,41 +57,6 @@ function ledger(): MemoryErp {
     ],
     credits: [],
   });
-}
-
-interface Reply<T> {
-  status: number;
-  body: T;
-}
-
-async function call<T>(
-  url: string,
-  method: 'GET' | 'POST',
-  path: string,
-  token: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply<T>> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const CARD = { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' };

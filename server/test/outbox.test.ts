@@ -17,7 +17,16 @@ import { enqueue, type JobHandler, OutboxWorker } from '../src/outbox/outbox.js'
 import type { ConfirmInput } from '../src/processors/port.js';
 import { createSettle, listen, type Settle } from '../src/server.js';
 import { type Db, openStore } from '../src/store/db.js';
-import { callThrough, freshPostgresDatabase, STORES, type StoreKind, startTestServer } from './harness.js';
+import {
+  call,
+  callThrough,
+  freshPostgresDatabase,
+  type Reply,
+  STORES,
+  type StoreKind,
+  startTestServer,
+  waitFor,
+} from './harness.js';
 
 const BALANCE = 300_000;
 
@@ -47,31 +56,6 @@ interface Api {
   url: string;
   secretKey: string;
   settle: Settle;
-}
-
-interface Reply<T> {
-  status: number;
-  body: T;
-}
-
-async function call<T>(
-  api: Api,
-  method: 'GET' | 'POST',
-  path: string,
-  token: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply<T>> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
 }
 
 const CARD = { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' };
@@ -124,16 +108,6 @@ async function achToken(api: Api, ct: string, accountNumber: string): Promise<st
   const token = await call<{ id: string }>(api, 'POST', '/v1/sandbox/tokens', ct, bank(accountNumber));
   expect(token.status).toBe(201);
   return token.body.id;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
