@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, MAX_BODY_BYTES } from '../src/app.js';
 import type { ErpAdapter } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
-import { call, callThrough, type Reply, STORES, startTestServer, type TestServer } from './harness.js';
+import { call, callThrough, STORES, startTestServer, type TestServer } from './harness.js';
 
 async function clientToken(server: TestServer, customerId: string): Promise<string> {
   const created = await call<{ clientToken: string }>(

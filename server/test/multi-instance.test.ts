@@ -7,7 +7,7 @@ import type { Payment, Problem } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpInvoice } from '../src/erp/port.js';
-import { call, freshPostgresDatabase, type Reply, startTestServer, type TestServer, waitFor } from './harness.js';
+import { call, freshPostgresDatabase, startTestServer, type TestServer, waitFor } from './harness.js';
 
 const CUSTOMERS = ['cus_multi_a', 'cus_multi_b', 'cus_multi_c'];
 const INVOICES_PER_CUSTOMER = 2;

@@ -21,7 +21,6 @@ import {
   call,
   callThrough,
   freshPostgresDatabase,
-  type Reply,
   STORES,
   type StoreKind,
   startTestServer,

@@ -21,6 +21,7 @@ export {
   QuoteSurchargeSchema,
   SurchargeStatusSchema,
 } from './allocation.js';
+export { type CardBrand, cardBrand, luhnValid, SANDBOX_TEST_CARDS } from './cards.js';
 export {
   type CustomerList,
   CustomerListSchema,

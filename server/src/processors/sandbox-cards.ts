@@ -1,4 +1,6 @@
-import type { CardFunding, PaymentFailure } from '@settle/schema';
+import { type CardFunding, type PaymentFailure, SANDBOX_TEST_CARDS } from '@settle/schema';
+
+export { cardBrand, luhnValid } from '@settle/schema';
 
 /**
  * The sandbox's test numbers: Stripe's own test cards and test bank accounts
@@ -21,20 +23,29 @@ export type Scenario =
   | 'ach_return_after_success'
   | 'ach_stay_processing';
 
-export const TEST_CARDS: Record<string, { brand: string; funding: CardFunding; scenario: Scenario }> = {
-  '4242424242424242': { brand: 'visa', funding: 'credit', scenario: 'succeed' },
-  '4000056655665556': { brand: 'visa', funding: 'debit', scenario: 'succeed' },
-  '5555555555554444': { brand: 'mastercard', funding: 'credit', scenario: 'succeed' },
-  '5200828282828210': { brand: 'mastercard', funding: 'debit', scenario: 'succeed' },
-  '5105105105105100': { brand: 'mastercard', funding: 'prepaid', scenario: 'succeed' },
-  '378282246310005': { brand: 'amex', funding: 'credit', scenario: 'succeed' },
-  '6011111111111117': { brand: 'discover', funding: 'credit', scenario: 'succeed' },
-  '4000000000000002': { brand: 'visa', funding: 'credit', scenario: 'decline_generic' },
-  '4000000000009995': { brand: 'visa', funding: 'credit', scenario: 'decline_insufficient_funds' },
-  '4000000000009987': { brand: 'visa', funding: 'credit', scenario: 'decline_lost_card' },
-  '4000000000000069': { brand: 'visa', funding: 'credit', scenario: 'decline_expired_card' },
-  '4000000000000127': { brand: 'visa', funding: 'credit', scenario: 'decline_incorrect_cvc' },
+/** What each test card does when confirmed; brand and funding come from the shared table. */
+const CARD_SCENARIOS: Record<string, Scenario> = {
+  '4242424242424242': 'succeed',
+  '4000056655665556': 'succeed',
+  '5555555555554444': 'succeed',
+  '5200828282828210': 'succeed',
+  '5105105105105100': 'succeed',
+  '378282246310005': 'succeed',
+  '6011111111111117': 'succeed',
+  '4000000000000002': 'decline_generic',
+  '4000000000009995': 'decline_insufficient_funds',
+  '4000000000009987': 'decline_lost_card',
+  '4000000000000069': 'decline_expired_card',
+  '4000000000000127': 'decline_incorrect_cvc',
 };
+
+export const TEST_CARDS: Record<string, { brand: string; funding: CardFunding; scenario: Scenario }> =
+  Object.fromEntries(
+    Object.entries(SANDBOX_TEST_CARDS).map(([number, card]) => [
+      number,
+      { ...card, scenario: CARD_SCENARIOS[number] ?? 'succeed' },
+    ]),
+  );
 
 /** Stripe's test routing number; with it, these account numbers behave as Stripe documents. */
 export const TEST_ROUTING_NUMBER = '110000000';
@@ -109,24 +120,3 @@ export const FAILURES: Partial<Record<Scenario, PaymentFailure>> = {
       'Your bank returned this debit after it settled. The invoices are open again; please pay them another way.',
   },
 };
-
-export function luhnValid(digits: string): boolean {
-  let total = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    total += d;
-  }
-  return digits.length >= 12 && total % 10 === 0;
-}
-
-export function cardBrand(digits: string): string {
-  if (/^4/.test(digits)) return 'visa';
-  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(digits)) return 'mastercard';
-  if (/^3[47]/.test(digits)) return 'amex';
-  if (/^(6011|65|64[4-9])/.test(digits)) return 'discover';
-  return 'unknown';
-}

@@ -1,39 +1,15 @@
-import type { CardFunding } from '@settle/schema';
+import { type CardBrand, type CardFunding, cardBrand, luhnValid, SANDBOX_TEST_CARDS } from '@settle/schema';
 
 /**
- * What the sandbox's fields check before anything is sent: the same rules the sandbox server
- * applies (server/src/processors/sandbox-cards.ts), so the payer hears about a typo on blur
- * rather than after a round trip.
+ * What the sandbox's fields check before anything is sent, so the payer hears about a typo on
+ * blur rather than after a round trip. The card rules are @settle/schema's, shared with the
+ * sandbox server.
  */
+export { type CardBrand, cardBrand, luhnValid };
 
-export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
-
-/** Funding of the sandbox's test cards (Stripe's test numbers), known before tokenizing. */
-const TEST_CARD_FUNDING: Record<string, CardFunding> = {
-  '4242424242424242': 'credit',
-  '4000056655665556': 'debit',
-  '5555555555554444': 'credit',
-  '5200828282828210': 'debit',
-  '5105105105105100': 'prepaid',
-  '378282246310005': 'credit',
-  '6011111111111117': 'credit',
-  '4000000000000002': 'credit',
-  '4000000000009995': 'credit',
-  '4000000000009987': 'credit',
-  '4000000000000069': 'credit',
-  '4000000000000127': 'credit',
-};
-
+/** Funding of the sandbox's test cards, known before tokenizing (for the surcharge notice). */
 export function cardFunding(digits: string): CardFunding | null {
-  return TEST_CARD_FUNDING[digits] ?? null;
-}
-
-export function cardBrand(digits: string): CardBrand {
-  if (/^4/.test(digits)) return 'visa';
-  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(digits)) return 'mastercard';
-  if (/^3[47]/.test(digits)) return 'amex';
-  if (/^(6011|65|64[4-9])/.test(digits)) return 'discover';
-  return 'unknown';
+  return SANDBOX_TEST_CARDS[digits]?.funding ?? null;
 }
 
 export function cardLength(brand: CardBrand): number {
@@ -55,19 +31,6 @@ export function formatCardNumber(digits: string): string {
     at += size;
   }
   return parts.join(' ');
-}
-
-export function luhnValid(digits: string): boolean {
-  let total = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    total += d;
-  }
-  return digits.length >= 12 && total % 10 === 0;
 }
 
 /** "1" -> "1", "4" -> "04" (no month starts with 4), "1228" -> "12 / 28". */
