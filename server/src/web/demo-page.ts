@@ -78,7 +78,8 @@ ${integrity ? html`<script src="/settle.js" integrity="${integrity}" crossorigin
     <dt>Insufficient funds</dt><dd><code>4000 0000 0000 9995</code></dd>
     <dt>Bank (ACH) routing</dt><dd><code>110000000</code></dd>
     <dt>Bank account, settles</dt><dd><code>000123456789</code></dd>
-    <dt>Bank account, returned</dt><dd><code>000111111113</code></dd>
+    <dt>Bank account, fails (closed)</dt><dd><code>000111111113</code></dd>
+    <dt>Bank account, settles then returned</dt><dd><code>000555555559</code></dd>
   </dl>
   <p class="hint">Any future expiry date and any CVC.</p>
 </aside>
