@@ -60,16 +60,17 @@ export function landingPage(config: Config, customers: CustomerSummary[] | null)
 <h1>Settle <span class="badge">${config.mode} mode</span></h1>
 <p class="lede">Reference server for <strong>${config.merchantName}</strong>: payment sessions over the ERP's open invoices,
 the sandbox processor, and write-back to the ERP through a durable outbox.</p>
+${config.mode === 'test' ? html`<p><a href="/demo"><strong>Open the demo</strong></a>: a merchant's customer portal with <code>&lt;settle-pay&gt;</code>.</p>` : ''}
 <h2>Customers in the demo ERP</h2>
 ${
   customers
     ? html`<table>
-  <thead><tr><th>Customer</th><th>Id</th><th>Region</th><th class="num">Open invoices</th><th class="num">Open balance</th><th class="num">Overdue</th></tr></thead>
+  <thead><tr><th>Customer</th><th>Id</th><th>Region</th><th>Currency</th><th class="num">Open invoices</th><th class="num">Open balance</th><th class="num">Overdue</th></tr></thead>
   <tbody>${customers.flatMap((c) =>
     c.totals.map(
       (
         t,
-      ) => html`<tr><td>${c.name}</td><td><code>${c.id}</code></td><td>${c.region ?? ''}</td><td class="num">${t.count}</td>
+      ) => html`<tr><td>${c.name}</td><td><code>${c.id}</code></td><td>${c.region ?? ''}</td><td>${t.currency}</td><td class="num">${t.count}</td>
       <td class="num">${formatMoney(t.open, t.currency, 'en-US')}</td>
       <td class="num ${t.overdue ? 'overdue' : ''}">${formatMoney(t.overdue, t.currency, 'en-US')}</td></tr>`,
     ),
