@@ -162,7 +162,8 @@ export class SandboxForm {
 
   #show(field: Field, message: string | null): void {
     const { control } = field.def;
-    field.error.textContent = message ?? '';
+    // Rewriting the same text would make screen readers repeat it on every key.
+    if (field.error.textContent !== (message ?? '')) field.error.textContent = message ?? '';
     const described = [field.def.describedBy, message ? field.error.id : undefined].filter(Boolean).join(' ');
     if (message) control.setAttribute('aria-invalid', 'true');
     else control.removeAttribute('aria-invalid');

@@ -28,8 +28,10 @@ export class PaymentAttempts {
   #attempt: Attempt | null = null;
 
   /** The card or bank details changed: a retry must tokenize them anew. */
+  /** The payer changed the card: neither its token nor a total priced for it may be used. */
   forgetToken(): void {
     this.#attempt = null;
+    this.confirm = null;
   }
 
   reset(): void {

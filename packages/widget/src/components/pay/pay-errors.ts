@@ -19,15 +19,18 @@ export function classify(error: unknown): { kind: FailureKind; http: SettleHttpE
     const kind: FailureKind =
       code === 'session_expired'
         ? 'expired'
-        : status === 401
-          ? 'unauthorized'
-          : code === 'total_changed'
-            ? 'total_changed'
-            : status === 422
-              ? 'validation'
-              : status >= 500 || status === 408 || status === 429
-                ? 'network'
-                : 'other';
+        : // The first attempt is still being worked on: its outcome is unknown, so keep its key.
+          code === 'idempotency_key_in_use'
+          ? 'network'
+          : status === 401
+            ? 'unauthorized'
+            : code === 'total_changed'
+              ? 'total_changed'
+              : status === 422
+                ? 'validation'
+                : status >= 500 || status === 408 || status === 429
+                  ? 'network'
+                  : 'other';
     return { kind, http: error };
   }
   if (isSettleNetworkError(error) || isSettleTimeoutError(error) || isSettleSchemaError(error)) {

@@ -34,12 +34,16 @@ export class ProviderSlot {
     const client = this.options.client();
     if (!client) return;
     try {
-      this.#provider ??= await loadProvider(session.processor.name, {
-        tokenize: (input) => client.createPaymentMethodToken(input),
-        merchantName: session.merchant.name,
-        publishableKey: session.processor.publishableKey,
-      });
+      // A reset while the provider loads makes this one stale: don't keep fields bound to the old session.
+      const provider =
+        this.#provider ??
+        (await loadProvider(session.processor.name, {
+          tokenize: (input) => client.createPaymentMethodToken(input),
+          merchantName: session.merchant.name,
+          publishableKey: session.processor.publishableKey,
+        }));
       if (generation !== this.#generation) return;
+      this.#provider = provider;
       const options: MountOptions = {
         method,
         locale: this.options.localize.locale,

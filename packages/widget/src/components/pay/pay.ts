@@ -30,7 +30,7 @@ function warnOnce(code: string, message: string): void {
  * @event {SettleReadyEvent} settle-ready - The session was read; `detail.session`.
  * @event {SettleChangeEvent} settle-change - Every edit; `detail.proposal`, the local `detail.quote`, `detail.valid`.
  * @event {SettleSubmitEvent} settle-submit - Pay was pressed. Cancelable: `preventDefault()` stops it before any charge.
- * @event {SettleSuccessEvent} settle-success - Paid (`succeeded`), or accepted and processing (ACH); again when that settles.
+ * @event {SettleSuccessEvent} settle-success - Paid (`succeeded`), or accepted and processing (ACH); again when that settles. A bank payment that fails later arrives as `settle-error` with `detail.payment`.
  * @event {SettleErrorEvent} settle-error - A decline, an expired or invalid link, a network failure; `detail.message` is what the payer read.
  *
  * @slot payment-fields - Created by the element in its own light DOM: the processor's fields mount there (Stripe Elements cannot live in a shadow root). Do not fill it yourself.
