@@ -101,8 +101,10 @@ export function lineDetail(
           />
         </div>`
       : nothing;
+  // Not a live region: a half-typed amount would be announced on every key. The fields point at
+  // these messages with aria-describedby, and reportValidity() moves focus to the first one.
   const list = messages
-    ? html`<div class="messages" role="status">
+    ? html`<div class="messages">
         ${FIELDS.map((f) => (messages[f] ? html`<span id="msg-${f}-${id}">${messages[f]}</span>` : nothing))}
         ${messages.row.map((m) => html`<span>${m}</span>`)}
       </div>`

@@ -137,8 +137,9 @@ export class SettlePay extends LitElement {
     if (total !== this.#lastTotal) {
       this.#lastTotal = total;
       clearTimeout(this.#announceTimer);
-      // Typing an amount changes the total per keystroke: say it once the payer pauses.
-      if (quote && total !== null) {
+      // Typing an amount changes the total per keystroke: say it once the payer pauses. While the
+      // payer is asked to accept a new total, that sentence (fee included) is what is announced.
+      if (quote && total !== null && !this.#flow.confirming) {
         const text = this.#localize.t('payTotalNow', this.#localize.money(total, quote.currency));
         this.#announceTimer = window.setTimeout(() => this.#announce(text), 700);
       }
