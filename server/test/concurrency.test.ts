@@ -4,9 +4,8 @@
  */
 import type { Payment, Problem } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryErp } from '../src/erp/memory.js';
-import type { ErpInvoice } from '../src/erp/port.js';
-import { call, type Reply, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
+import type { MemoryErp } from '../src/erp/memory.js';
+import { call, oneInvoiceLedger, type Reply, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
 
 const BALANCE = 1_000_000; // $10,000.00: under the $25,000 card limit
 const RACERS = 50;
@@ -25,29 +24,7 @@ const customerOf = (s: Scenario) => `cus_${s}`;
 const invoiceOf = (s: Scenario) => `inv_${s}`;
 
 function ledger(): MemoryErp {
-  const invoice = (s: Scenario): ErpInvoice => ({
-    id: invoiceOf(s),
-    customerId: customerOf(s),
-    number: `INV-${s.toUpperCase()}`,
-    issueDate: '2026-01-05',
-    dueDate: '2026-02-04',
-    currency: 'USD',
-    amount: BALANCE,
-    openAmount: BALANCE,
-    documentUrl: null,
-    poNumber: null,
-  });
-  return new MemoryErp({
-    customers: SCENARIOS.map((s) => ({
-      id: customerOf(s),
-      name: `Race ${s}`,
-      email: null,
-      currency: 'USD',
-      region: 'US-CT',
-    })),
-    invoices: SCENARIOS.map(invoice),
-    credits: [],
-  });
+  return oneInvoiceLedger(SCENARIOS, BALANCE);
 }
 
 async function mintSession(server: TestServer, customerId: string): Promise<string> {

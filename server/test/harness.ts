@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.js';
+import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpAdapter } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
 import { createSettle, listen, type Settle } from '../src/server.js';
@@ -149,4 +150,27 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A ledger of customers `cus_<name>`, each with one open USD invoice `inv_<name>` of `balance`
+ * and no credits, in US-CT (no surcharge, so what is charged is what is applied).
+ */
+export function oneInvoiceLedger(names: readonly string[], balance: number): MemoryErp {
+  return new MemoryErp({
+    customers: names.map((n) => ({ id: `cus_${n}`, name: n, email: null, currency: 'USD', region: 'US-CT' })),
+    invoices: names.map((n) => ({
+      id: `inv_${n}`,
+      customerId: `cus_${n}`,
+      number: `INV-${n.toUpperCase()}`,
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      currency: 'USD',
+      amount: balance,
+      openAmount: balance,
+      documentUrl: null,
+      poNumber: null,
+    })),
+    credits: [],
+  });
 }

@@ -12,7 +12,7 @@ import type { Payment, Problem } from '@settle/schema';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { MemoryErp } from '../src/erp/memory.js';
-import { type ErpInvoice, type ErpPosting, ErpUnavailableError } from '../src/erp/port.js';
+import { type ErpPosting, ErpUnavailableError } from '../src/erp/port.js';
 import { enqueue, type JobHandler, OutboxWorker } from '../src/outbox/outbox.js';
 import type { ConfirmInput } from '../src/processors/port.js';
 import { createSettle, listen, type Settle } from '../src/server.js';
@@ -21,6 +21,7 @@ import {
   call,
   callThrough,
   freshPostgresDatabase,
+  oneInvoiceLedger,
   STORES,
   type StoreKind,
   startTestServer,
@@ -31,23 +32,7 @@ const BALANCE = 300_000;
 
 /** One customer per test, each with one open USD invoice; US-CT: no surcharge, so charged = applied. */
 function ledger(customers: readonly string[]): MemoryErp {
-  const invoice = (c: string): ErpInvoice => ({
-    id: `inv_${c}`,
-    customerId: `cus_${c}`,
-    number: `INV-${c.toUpperCase()}`,
-    issueDate: '2026-01-05',
-    dueDate: '2026-02-04',
-    currency: 'USD',
-    amount: BALANCE,
-    openAmount: BALANCE,
-    documentUrl: null,
-    poNumber: null,
-  });
-  return new MemoryErp({
-    customers: customers.map((c) => ({ id: `cus_${c}`, name: c, email: null, currency: 'USD', region: 'US-CT' })),
-    invoices: customers.map(invoice),
-    credits: [],
-  });
+  return oneInvoiceLedger(customers, BALANCE);
 }
 
 /** What the HTTP helpers need of a server. */
