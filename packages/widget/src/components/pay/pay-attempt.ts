@@ -27,7 +27,6 @@ export class PaymentAttempts {
   confirm: { quote: Quote; token: PaymentMethodToken; fingerprint: string } | null = null;
   #attempt: Attempt | null = null;
 
-  /** The card or bank details changed: a retry must tokenize them anew. */
   /** The payer changed the card: neither its token nor a total priced for it may be used. */
   forgetToken(): void {
     this.#attempt = null;
@@ -44,7 +43,6 @@ export class PaymentAttempts {
     proposal: PaymentProposal,
     shownTotal: number,
     tokenize: () => Promise<PaymentMethodToken>,
-    signal: AbortSignal,
   ): Promise<AttemptResult> {
     const fp = fingerprint(proposal);
     let attempt = this.#attempt?.fingerprint === fp ? this.#attempt : null;
@@ -55,7 +53,7 @@ export class PaymentAttempts {
     }
     if (!attempt) {
       const token = await tokenize();
-      const quote = await client.quote({ ...proposal, paymentMethodToken: token.id }, { signal });
+      const quote = await client.quote({ ...proposal, paymentMethodToken: token.id });
       if (quote.total !== shownTotal) {
         this.confirm = { quote, token, fingerprint: fp };
         return { kind: 'confirm' };
@@ -65,7 +63,7 @@ export class PaymentAttempts {
     this.#attempt = attempt;
     const request = { ...proposal, paymentMethodToken: attempt.token.id, expectedTotal: attempt.expectedTotal };
     try {
-      const { payment } = await client.createPayment(request, { idempotencyKey: attempt.key, signal });
+      const { payment } = await client.createPayment(request, { idempotencyKey: attempt.key });
       this.reset();
       return { kind: 'payment', payment };
     } catch (error) {
@@ -74,7 +72,7 @@ export class PaymentAttempts {
       this.#attempt = null;
       if (kind !== 'total_changed') throw error;
       // The balances moved since the quote: nothing was charged; show the new total to accept.
-      const quote = await client.quote({ ...proposal, paymentMethodToken: attempt.token.id }, { signal });
+      const quote = await client.quote({ ...proposal, paymentMethodToken: attempt.token.id });
       this.confirm = { quote, token: attempt.token, fingerprint: fp };
       return { kind: 'confirm' };
     }

@@ -64,7 +64,12 @@ export class PayController implements ReactiveController {
 
   readonly #attempts = new PaymentAttempts();
   readonly #provider: ProviderSlot;
+  /** Aborts reads (the session, a payment's watch): on a reload and when the element leaves the page. */
   #abort = new AbortController();
+  /** The Pay press being worked on. Never aborted: the server may charge whatever the page does. */
+  #paying: Promise<void> | null = null;
+  /** The element left the page and its reads were stopped: pick up where it was when it returns. */
+  #suspended = false;
 
   constructor(
     private readonly host: Host,
@@ -80,8 +85,23 @@ export class PayController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    this.#abort.abort();
-    this.#provider.destroy();
+    // A move (removed and inserted again in the same task) keeps everything, typed card included.
+    queueMicrotask(() => {
+      if (this.host.isConnected || this.#suspended) return;
+      this.#suspended = true;
+      this.#abort.abort();
+      this.#provider.destroy();
+    });
+  }
+
+  hostConnected(): void {
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    this.#abort = new AbortController();
+    // A payment still in flight resumes by itself: its outcome lands when the server answers.
+    if (this.phase === 'loading') void this.load();
+    else if (this.phase === 'ready' && !this.busy) this.#remount();
+    else if (this.phase === 'pending' && this.payment) void this.#watch(this.payment.id);
   }
 
   /** Something selected, no problem, the fields complete, not already paying. */
@@ -109,8 +129,13 @@ export class PayController implements ReactiveController {
     return this.#attempts.confirm?.quote ?? this.priced?.quote ?? null;
   }
 
-  /** (Re)reads the session from scratch: on connect, on a new token, and from Retry. */
+  /**
+   * (Re)reads the session from scratch: on connect, on a new token, and from Retry. A payment in
+   * flight is let finish first (its outcome event is sent), so its idempotency key is never lost
+   * while the server may still be charging under it.
+   */
   async load(): Promise<void> {
+    while (this.#paying) await this.#paying;
     this.#abort.abort();
     this.#abort = new AbortController();
     const { signal } = this.#abort;
@@ -179,22 +204,32 @@ export class PayController implements ReactiveController {
     if (submit.defaultPrevented) return;
     Object.assign(this, { busy: true, notice: null, serverIssues: [] });
     this.host.requestUpdate();
-    const { signal } = this.#abort;
+    this.#paying = this.#attempt(client, priced, shown.total);
+    try {
+      await this.#paying;
+    } finally {
+      this.#paying = null;
+    }
+  }
+
+  async #attempt(client: SessionClient, priced: Priced, shownTotal: number): Promise<void> {
     try {
       const tokenize = () => this.#provider.tokenize();
-      const result = await this.#attempts.run(client, priced.proposal, shown.total, tokenize, signal);
+      const result = await this.#attempts.run(client, priced.proposal, shownTotal, tokenize);
       if (result.kind === 'confirm') this.options.noticed();
       else this.#outcome(result.payment);
     } catch (error) {
-      if (!signal.aborted) this.#payFailed(error);
+      this.#payFailed(error);
     } finally {
       this.busy = false;
       this.host.requestUpdate();
+      // The element was away while paying: its fields were removed, so the next try needs new ones.
+      if (this.phase === 'ready' && !this.#provider.ready && !this.#suspended) this.#remount();
     }
   }
 
   #remount(): void {
-    if (this.phase !== 'ready' || !this.session) return;
+    if (this.phase !== 'ready' || !this.session || this.#suspended) return;
     this.fieldState = EMPTY_FIELDS;
     this.#edited();
     void this.#provider.mount(this.session, this.method);

@@ -443,6 +443,95 @@ describe('<settle-pay>', () => {
     expect(keys).to.have.length(1);
   });
 
+  it('keeps the selection and the typed card when the page moves the element', async () => {
+    const { el } = await mount('cus_acme');
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    let loads = 0;
+    el.addEventListener('settle-ready', () => loads++);
+    const elsewhere = document.createElement('section');
+    document.body.append(elsewhere);
+    elsewhere.append(el);
+    await el.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(loads, 'no reload').to.equal(0);
+    expect(field(el, 'Card number').value.replace(/\s/g, '')).to.equal(CARDS.credit);
+    expect(payButton(el).disabled).to.equal(false);
+    await expect(el).to.be.accessible();
+    elsewhere.remove();
+  });
+
+  it('finishes a payment while the element is away, and shows its receipt when it returns', async () => {
+    const { apiUrl, clientToken, customerId } = await mintSession('cus_acme', { fresh: true });
+    const real = createSessionClient({ apiUrl, clientToken });
+    const keys: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const client: SessionClient = {
+      ...real,
+      async createPayment(request, options) {
+        keys.push(options?.idempotencyKey ?? '');
+        const created = await real.createPayment(request, options);
+        await gate;
+        return created;
+      },
+    };
+    const el = await mountWith(client);
+    const parent = el.parentElement as HTMLElement;
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    const succeeded = oneEvent(el, 'settle-success');
+    payButton(el).click();
+    await waitUntil(() => keys.length === 1, 'the payment is sent');
+    el.remove();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const { payment } = (await succeeded).detail;
+    expect(payment.status).to.equal('succeeded');
+    parent.append(el);
+    await settled(el, () => part(el, 'receipt') !== null, 'the receipt shows after the element returns');
+    expect(text(part(el, 'receipt'))).to.contain(payment.id);
+    // A reload asked for after the payment sees the invoice paid, once.
+    await el.reload();
+    await settled(el, () => part(el, 'header') !== null, 'the session loads again');
+    expect(keys).to.have.length(1);
+    const open = await erpOpenItems(customerId);
+    expect(open.invoices.some((i) => i.number === 'INV-10233')).to.equal(false);
+  });
+
+  it('lets a payment in flight finish, under its key, before reload() reads the session again', async () => {
+    const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
+    const real = createSessionClient({ apiUrl, clientToken });
+    const keys: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const client: SessionClient = {
+      ...real,
+      async createPayment(request, options) {
+        keys.push(options?.idempotencyKey ?? '');
+        await gate;
+        return real.createPayment(request, options);
+      },
+    };
+    const el = await mountWith(client);
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    const order: string[] = [];
+    el.addEventListener('settle-success', () => order.push('success'));
+    el.addEventListener('settle-ready', () => order.push('ready'));
+    payButton(el).click();
+    await waitUntil(() => keys.length === 1, 'the payment is sent');
+    const reloaded = el.reload();
+    release();
+    await reloaded;
+    expect(order).to.deep.equal(['success', 'ready']);
+    expect(keys).to.have.length(1);
+  });
+
   it('retries a payment whose answer was lost under the same key, and gets the same payment', async () => {
     const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
     const real = createSessionClient({ apiUrl, clientToken });

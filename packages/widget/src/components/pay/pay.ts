@@ -96,8 +96,8 @@ export class SettlePay extends LitElement {
   }
 
   override disconnectedCallback(): void {
+    // The flow stops its reads itself if the element stays away, and resumes when it returns.
     super.disconnectedCallback();
-    this.#needsLoad = true;
     clearTimeout(this.#announceTimer);
     this.#scheme?.removeEventListener('change', this.#schemeChanged);
   }
