@@ -1,33 +1,9 @@
-import {
-  ErrorCode,
-  type FieldIssue,
-  formatPath,
-  type Problem,
-  ProblemSchema,
-  pathFor,
-  type RouteDef,
-} from '@settle/schema';
+import { type FieldIssue, formatPath, type RouteDef } from '@settle/schema';
 import type * as z from 'zod/mini';
-import { isSettleError, SettleHttpError, SettleNetworkError, SettleSchemaError, SettleTimeoutError } from './errors.js';
-import { readSse } from './sse.js';
+import { SettleSchemaError } from './errors.js';
+import { type CallOptions, type ClientOptions, createTransport } from './transport.js';
 
-/** What both clients accept besides their credential. */
-export interface ClientOptions {
-  /** Settle's base URL, e.g. `https://pay.example.com`; a path prefix is kept. */
-  apiUrl: string;
-  /** A Fetch API implementation to use instead of the global `fetch` (tests, edge runtimes, proxies). */
-  fetch?: typeof globalThis.fetch;
-  /** Milliseconds to wait for an answer's headers, per attempt. Default 15 000. */
-  timeout?: number;
-  /** How many times a request that is safe to repeat is retried. Default 2; 0 turns retries off. */
-  retry?: number;
-}
-
-/** Options every call accepts. */
-export interface CallOptions {
-  /** Aborting rejects the call with the signal's reason (a watch just ends). */
-  signal?: AbortSignal;
-}
+export type { CallOptions, ClientOptions };
 
 type BodyOf<R> = R extends { body: infer S extends z.ZodMiniType } ? z.input<S> : undefined;
 type QueryOf<R> = R extends { query: infer S extends z.ZodMiniType } ? z.output<S> : undefined;
@@ -47,157 +23,21 @@ export interface Http {
   stream<R extends RouteDef>(route: R, call?: Call<R>): AsyncGenerator<ResponseOf<R>>;
 }
 
-// Statuses that say "try again later" rather than "this request is wrong". 500 is left out: it
-// may come from a bug that a repeat would only hit again.
-const RETRY_STATUSES = [408, 429, 502, 503, 504];
-const BACKOFF_MS = 300;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-
-/**
- * The one HTTP layer under both clients: auth, timeouts, retries, error mapping and response
- * parsing, on the platform's fetch. Not ky: the browser client ships inside the widget's
- * 20 KB budget, where ky would take 4.3 KB for what these few lines do (docs/decisions/0004).
- */
+/** The validating HTTP layer: the shared transport, each answer parsed by its route's response schema. */
 export function createHttp(options: ClientOptions & { token: string }): Http {
-  const timeout = options.timeout ?? 15_000;
-  const retries = options.retry ?? 2;
-  const base = options.apiUrl.replace(/\/+$/, '');
-
-  /** One attempt: the timeout covers the wait for the answer's headers, not a stream's life. */
-  async function attempt(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) throw signal.reason;
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeout);
-    try {
-      return await (options.fetch ?? globalThis.fetch)(url, { ...init, signal: controller.signal });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason ?? error;
-      if (timedOut)
-        throw new SettleTimeoutError(`Settle did not answer within ${timeout} ms`, timeout, { cause: error });
-      throw new SettleNetworkError(`Could not reach Settle at ${options.apiUrl}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  async function send<R extends RouteDef>(route: R, call: Call<R>, accept: string): Promise<Response> {
-    const headers = new Headers({ accept, authorization: `Bearer ${options.token}`, ...call.headers });
-    let url = base + pathFor(route.path, call.params);
-    const query = Object.entries((call.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (query.length) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}`;
-    const init: RequestInit = { method: route.method, headers };
-    if (call.body !== undefined) {
-      headers.set('content-type', 'application/json');
-      init.body = JSON.stringify(call.body);
-    }
-    // A GET changes nothing, and a POST with an Idempotency-Key is answered once however often it
-    // arrives; any other POST could act twice, so it is never repeated.
-    const repeatable = route.method === 'GET' || headers.has('idempotency-key');
-    for (let n = 0; ; n++) {
-      const last = !repeatable || n >= retries;
-      let response: Response;
-      try {
-        response = await attempt(url, init, call.signal);
-      } catch (error) {
-        // Timeouts are not retried: the server may still be working on the first attempt.
-        if (last || !(error instanceof SettleNetworkError)) throw error;
-        await sleep(BACKOFF_MS * 2 ** n, call.signal);
-        continue;
-      }
-      if (response.ok) return response;
-      const problem = await problemOf(response);
-      // The same key still being worked on elsewhere: asking again shortly returns that attempt's payment.
-      const again =
-        RETRY_STATUSES.includes(response.status) ||
-        (response.status === 409 && problem.code === ErrorCode.idempotencyInFlight);
-      if (last || !again) throw new SettleHttpError(response.status, problem);
-      const after = Number(response.headers.get('retry-after'));
-      await sleep(after > 0 ? Math.min(after * 1000, timeout) : BACKOFF_MS * 2 ** n, call.signal);
-    }
-  }
-
-  async function request<R extends RouteDef>(route: R, call: Call<R> = {}): Promise<ResponseOf<R>> {
-    const response = await send(route, call, 'application/json');
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw call.signal?.aborted
-        ? error
-        : new SettleNetworkError('The connection broke during the answer', { cause: error });
-    }
-    return parse(route, text);
-  }
-
-  async function* stream<R extends RouteDef>(route: R, call: Call<R> = {}): AsyncGenerator<ResponseOf<R>> {
-    try {
-      const response = await send(route, call, 'text/event-stream');
-      if (!response.body) return;
-      for await (const event of readSse(response.body, call.signal)) yield parse(route, event.data);
-    } catch (error) {
-      if (call.signal?.aborted) return;
-      if (isSettleError(error)) throw error;
-      throw new SettleNetworkError('The event stream broke', { cause: error });
-    }
-  }
-
-  return { request, stream };
-}
-
-const STATUS_CODES: Record<number, string> = {
-  401: ErrorCode.unauthorized,
-  404: ErrorCode.notFound,
-  413: ErrorCode.payloadTooLarge,
-  415: ErrorCode.unsupportedMediaType,
-  422: ErrorCode.validation,
-  500: ErrorCode.internal,
-};
-
-/** The error's Problem body, or one made from the status when a proxy or gateway answered instead. */
-async function problemOf(response: Response): Promise<Problem> {
-  try {
-    const parsed = ProblemSchema.safeParse(JSON.parse(await response.text()));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // Not JSON (an HTML error page, an empty body): fall through.
-  }
-  const { status, statusText } = response;
+  const transport = createTransport(options, validate);
   return {
-    code: STATUS_CODES[status] ?? `http_${status}`,
-    message: `Settle answered ${status}${statusText ? ` ${statusText}` : ''}`,
+    // What validate returns is the schema's output for that route: the casts only name it.
+    request: <R extends RouteDef>(route: R, call?: Call<R>) => transport.request(route, call) as Promise<ResponseOf<R>>,
+    stream: <R extends RouteDef>(route: R, call?: Call<R>) =>
+      transport.stream(route, call) as AsyncGenerator<ResponseOf<R>>,
   };
 }
 
-function parse<R extends RouteDef>(route: R, text: string): ResponseOf<R> {
-  const where = `${route.method} ${route.path}`;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const issue = { path: '', code: 'invalid_json', message: 'Expected a JSON body' };
-    throw new SettleSchemaError(`The answer to ${where} is not JSON`, [issue], { cause: error });
-  }
+/** Parses an answer with the route's response schema; a mismatch names every bad field. */
+export function validate(route: RouteDef, value: unknown): unknown {
   const result = route.response.safeParse(value);
-  if (result.success) return result.data as ResponseOf<R>;
+  if (result.success) return result.data;
   const issues: FieldIssue[] = result.error.issues.map((i) => ({
     path: formatPath(i.path),
     code: i.code,
@@ -206,7 +46,7 @@ function parse<R extends RouteDef>(route: R, text: string): ResponseOf<R> {
   const first = issues[0];
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   throw new SettleSchemaError(
-    `The answer to ${where} does not match the schema: ${first?.path || '(body)'}: ${first?.message}${more}`,
+    `The answer to ${route.method} ${route.path} does not match the schema: ${first?.path || '(body)'}: ${first?.message}${more}`,
     issues,
     { cause: result.error },
   );

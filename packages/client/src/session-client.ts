@@ -1,122 +1,21 @@
-import {
-  type CreatePaymentRequest,
-  type Payment,
-  type PaymentMethodToken,
-  type Quote,
-  type QuoteRequest,
-  routes,
-  type SandboxTokenRequest,
-  type SessionView,
-} from '@settle/schema';
-import { SettleTimeoutError } from './errors.js';
-import { type CallOptions, type ClientOptions, createHttp } from './http.js';
+import { routes } from '@settle/schema';
+import { validate } from './http.js';
+import { type SessionClient, type SessionClientOptions, sessionClientOver } from './session-core.js';
+import { createTransport } from './transport.js';
 
-export interface SessionClientOptions extends ClientOptions {
-  /** The session's short-lived `ct_...` token, minted by the merchant's backend. */
-  clientToken: string;
-}
+export type {
+  CreatedPayment,
+  CreatePaymentOptions,
+  SessionClient,
+  SessionClientOptions,
+  WaitOptions,
+} from './session-core.js';
 
-export interface CreatePaymentOptions extends CallOptions {
-  /**
-   * Identifies this payment attempt: the same key with the same request returns the same
-   * payment instead of charging again. Generated when omitted; pass your own to retry safely
-   * after a call that failed (reuse it until the customer changes what they pay).
-   */
-  idempotencyKey?: string;
-}
-
-export interface CreatedPayment {
-  payment: Payment;
-  /** The key the payment was created under (yours, or the generated one). */
-  idempotencyKey: string;
-}
-
-export interface WaitOptions extends CallOptions {
-  /** Give up with a SettleTimeoutError after this many milliseconds. Default 60 000. */
-  timeoutMs?: number;
-}
-
-/** The browser's client: everything one customer's session may do, with its client token. */
-export interface SessionClient {
-  /** The customer, their open invoices and credits, and the merchant's rules. */
-  getSession(options?: CallOptions): Promise<SessionView>;
-  /** The server's authoritative totals for a proposal (with a token, its card's surcharge). */
-  quote(request: QuoteRequest, options?: CallOptions): Promise<Quote>;
-  /** Sandbox only: turns test card or bank details into a payment method token. */
-  createPaymentMethodToken(input: SandboxTokenRequest, options?: CallOptions): Promise<PaymentMethodToken>;
-  /** Creates and confirms a payment under an Idempotency-Key; retried on network errors with the same key. */
-  createPayment(request: CreatePaymentRequest, options?: CreatePaymentOptions): Promise<CreatedPayment>;
-  getPayment(id: string, options?: CallOptions): Promise<Payment>;
-  /**
-   * The payment now and after each change, live. The server ends the stream once nothing more is
-   * expected soon (a final status, posted to the ERP); aborting `signal` or `break` ends it too.
-   */
-  watchPayment(id: string, options?: CallOptions): AsyncGenerator<Payment>;
-  /** Watches until `predicate` holds, reconnecting if the stream ends first; resolves with that snapshot. */
-  waitForPayment(id: string, predicate: (payment: Payment) => boolean, options?: WaitOptions): Promise<Payment>;
-}
-
+/**
+ * The validating session client: every answer is parsed by the route's response schema, so a
+ * server of another version, or a proxy answering in its place, is caught as a SettleSchemaError
+ * naming each field. `<settle-pay>` trusts its server instead (`@settle/client/lean`).
+ */
 export function createSessionClient(options: SessionClientOptions): SessionClient {
-  const http = createHttp({ ...options, token: options.clientToken });
-
-  const watchPayment = (id: string, { signal }: CallOptions = {}) =>
-    http.stream(routes.watchSessionPayment, { params: { id }, signal });
-
-  return {
-    getSession: ({ signal } = {}) => http.request(routes.getSession, { signal }),
-    quote: (body, { signal } = {}) => http.request(routes.quote, { body, signal }),
-    createPaymentMethodToken: (body, { signal } = {}) => http.request(routes.createSandboxToken, { body, signal }),
-
-    async createPayment(body, { idempotencyKey = newIdempotencyKey(), signal } = {}) {
-      const headers = { 'idempotency-key': idempotencyKey };
-      const payment = await http.request(routes.createPayment, { body, headers, signal });
-      return { payment, idempotencyKey };
-    },
-
-    getPayment: (id, { signal } = {}) => http.request(routes.getSessionPayment, { params: { id }, signal }),
-    watchPayment,
-
-    async waitForPayment(id, predicate, { timeoutMs = 60_000, signal } = {}) {
-      // A timer of our own, cleared on the way out, so a wait that is over leaves nothing pending.
-      const stop = new AbortController();
-      const abort = () => stop.abort();
-      const timer = setTimeout(abort, timeoutMs);
-      if (signal?.aborted) abort();
-      signal?.addEventListener('abort', abort, { once: true });
-      try {
-        // The server closes a stream once the payment has settled or after a few minutes; a later
-        // change (an ACH return) is still possible, so look again, less and less often.
-        for (let pause = 500; !stop.signal.aborted; pause = Math.min(pause * 2, 15_000)) {
-          for await (const payment of watchPayment(id, { signal: stop.signal })) {
-            if (predicate(payment)) return payment;
-          }
-          await sleep(pause, stop.signal);
-        }
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', abort);
-      }
-      if (signal?.aborted) throw signal.reason;
-      throw new SettleTimeoutError(`Payment ${id} did not reach the awaited state within ${timeoutMs} ms`, timeoutMs);
-    },
-  };
-}
-
-function newIdempotencyKey(): string {
-  // randomUUID exists only in secure contexts; getRandomValues everywhere.
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sessionClientOver(createTransport({ ...options, token: options.clientToken }, validate), routes);
 }

@@ -23,6 +23,23 @@ export {
 } from './allocation.js';
 export { type CardBrand, cardBrand, luhnValid, SANDBOX_TEST_CARDS } from './cards.js';
 export {
+  type Currency,
+  currencyExponent,
+  formatMoney,
+  mulDivFloor,
+  parseDecimal,
+  sum,
+  toDecimalString,
+} from './currency.js';
+export {
+  type EndpointDef,
+  type EndpointName,
+  type Endpoints,
+  endpoints,
+  pathFor,
+  type RouteAuth,
+} from './endpoints.js';
+export {
   type CustomerList,
   CustomerListSchema,
   type ListPaymentsQuery,
@@ -30,24 +47,10 @@ export {
   type OpenItems,
   OpenItemsSchema,
 } from './merchant.js';
-export {
-  type Currency,
-  CurrencySchema,
-  currencyExponent,
-  formatMoney,
-  MinorUnitsSchema,
-  type Money,
-  MoneySchema,
-  mulDivFloor,
-  PositiveMinorUnitsSchema,
-  parseDecimal,
-  sum,
-  toDecimalString,
-} from './money.js';
+export { CurrencySchema, MinorUnitsSchema, type Money, MoneySchema, PositiveMinorUnitsSchema } from './money.js';
 export {
   type ErpStatus,
   ErpStatusSchema,
-  IN_FLIGHT_STATUSES,
   type Payment,
   type PaymentEvent,
   PaymentEventSchema,
@@ -61,7 +64,9 @@ export {
   type PaymentStatus,
   PaymentStatusSchema,
 } from './payment.js';
-export { ErrorCode, type FieldIssue, FieldIssueSchema, formatPath, type Problem, ProblemSchema } from './problem.js';
+export { IN_FLIGHT_STATUSES } from './payment-states.js';
+export { type FieldIssue, FieldIssueSchema, type Problem, ProblemSchema } from './problem.js';
+export { ErrorCode, formatPath, readProblem } from './problem-wire.js';
 export {
   compareOldestFirst,
   computeQuote,
@@ -71,7 +76,7 @@ export {
   type QuoteResult,
   surchargeFor,
 } from './quote.js';
-export { pathFor, type RouteAuth, type RouteDef, type RouteName, type Routes, routes } from './routes.js';
+export { type RouteDef, type RouteName, type Routes, routes } from './routes.js';
 export {
   type PaymentMethodToken,
   PaymentMethodTokenSchema,

@@ -21,8 +21,7 @@ export const PaymentStatusSchema = z.enum([
 ]);
 export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
 
-/** Whether a status still reserves the invoices it allocates. */
-export const IN_FLIGHT_STATUSES: readonly PaymentStatus[] = ['requires_confirmation', 'processing'];
+export { IN_FLIGHT_STATUSES } from './payment-states.js';
 
 /** The payment's write-back to the ERP: pending -> posted | parked; posted -> reversal_pending -> reversed. */
 export const ErpStatusSchema = z.enum(['none', 'pending', 'posted', 'parked', 'reversal_pending', 'reversed']);

@@ -416,6 +416,30 @@ describe('<settle-pay>', () => {
     expect(shadow(el).activeElement, 'focus moves to the title').to.equal(part(el, 'header')?.querySelector('h2'));
   });
 
+  it('loads and pays through an injected validating client instead of making its own', async () => {
+    const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
+    const sent: string[] = [];
+    const watched: typeof fetch = (input, init) => {
+      sent.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    };
+    const el = await mountWith(createSessionClient({ apiUrl, clientToken, fetch: watched }));
+    expect(el.clientToken, 'no token: every request goes through the injected client').to.equal('');
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    const succeeded = oneEvent(el, 'settle-success');
+    payButton(el).click();
+    expect((await succeeded).detail.payment.status).to.equal('succeeded');
+    await settled(el, () => part(el, 'receipt') !== null, 'the receipt shows');
+    expect(sent).to.include.members([
+      'GET /v1/session',
+      'POST /v1/sandbox/tokens',
+      'POST /v1/session/quote',
+      'POST /v1/session/payments',
+    ]);
+    await expect(el).to.be.accessible();
+  });
+
   it('charges once when Pay is pressed twice', async () => {
     const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
     const real = createSessionClient({ apiUrl, clientToken });

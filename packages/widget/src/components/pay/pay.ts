@@ -1,4 +1,5 @@
-import { createSessionClient, type SessionClient } from '@settle/client';
+import type { SessionClient } from '@settle/client';
+import { createLeanSessionClient } from '@settle/client/lean';
 import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { LocalizeController } from '../../i18n/localize.js';
@@ -84,7 +85,10 @@ export class SettlePay extends LitElement {
   @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
   /** Where "Back to merchant" links go; overrides the session's return URL. */
   @property({ attribute: 'return-url' }) returnUrl = '';
-  /** A ready-made session client (Storybook, tests); used instead of client-token and api-url. */
+  /**
+   * A ready-made session client, used instead of client-token and api-url: e.g. the validating
+   * `createSessionClient` from `@settle/client`. Without one the element trusts its server (docs/decisions/0006).
+   */
   @property({ attribute: false }) client: SessionClient | null = null;
 
   override connectedCallback(): void {
@@ -154,7 +158,10 @@ export class SettlePay extends LitElement {
   #client(): SessionClient | null {
     if (this.client) return this.client;
     if (!this.clientToken) return null;
-    this.#created ??= createSessionClient({ apiUrl: this.apiUrl || location.origin, clientToken: this.clientToken });
+    this.#created ??= createLeanSessionClient({
+      apiUrl: this.apiUrl || location.origin,
+      clientToken: this.clientToken,
+    });
     return this.#created;
   }
 
