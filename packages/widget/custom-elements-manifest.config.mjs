@@ -30,7 +30,16 @@ function tagNamesFromDefine() {
 
 export default {
   globs: ['src/**/*.ts'],
-  exclude: ['src/**/*.test.ts', 'src/internal/test-*.ts', 'src/internal/define.ts', 'src/settle.ts', 'src/define.ts'],
+  exclude: [
+    'src/**/*.test.ts',
+    'src/internal/test-*.ts',
+    'src/internal/define.ts',
+    'src/settle.ts',
+    'src/define.ts',
+    // The script-tag build's piece entries and loader (vite.config.ts): no API of the package.
+    'src/pieces/settle-*.ts',
+    'src/pieces/load-piece-script.ts',
+  ],
   outdir: '.',
   litelement: true,
   plugins: [tagNamesFromDefine()],

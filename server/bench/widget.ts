@@ -1,7 +1,9 @@
 /**
  * The widget part of the benchmark: settle.js's size (minified, gzip, brotli) against its 20 KB
- * brotli budget, and <settle-pay> in headless Chromium: from navigation start to interactive
- * with 50 and with 10,000 open invoices, and the first "select all" with 10,000.
+ * brotli budget, the size of each piece it loads on first use (dist/manifest.json lists them) and
+ * what a payer who pays with the sandbox downloads in all, and <settle-pay> in headless Chromium:
+ * from navigation start to interactive with 50 and with 10,000 open invoices, and the first
+ * "select all" with 10,000.
  * Run by bench/run.ts; see bench/README.md ("Widget") for what each number means.
  */
 import { spawnSync } from 'node:child_process';
@@ -38,6 +40,8 @@ const PAGE_TIMEOUT_MS = 60_000;
 const SELECT_ALL_DELAY_MS = 500;
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = path.join(DEFAULT_WIDGET_DIR, 'settle.js');
+/** Written by packages/widget/scripts/report-size.mjs on every build: the pieces settle.js loads. */
+const MANIFEST = path.join(DEFAULT_WIDGET_DIR, 'manifest.json');
 
 /** One row of the report's Widget table, cells already formatted. */
 export interface WidgetRow {
@@ -140,17 +144,17 @@ export async function measureWidget<T extends { url: string; close(): Promise<vo
   const script = await settleJs(ctx.progress, report.notes);
   if (!script) return report;
 
-  const size = {
-    minified: script.byteLength,
-    gzip: gzipSync(script, { level: 9 }).byteLength,
-    brotli: brotliCompressSync(script, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: script.byteLength },
-    }).byteLength,
-  };
+  const size = sizes(script);
   const over = size.brotli - BROTLI_BUDGET;
   ctx.progress(
     `settle.js: ${bytes(size.minified)} minified, ${bytes(size.gzip)} gzip, ${bytes(size.brotli)} brotli (budget ${bytes(BROTLI_BUDGET)})`,
   );
+  const pieces = await piecesOf(report.notes);
+  for (const piece of pieces) {
+    ctx.progress(
+      `${piece.file} (on first use): ${bytes(piece.minified)} minified, ${bytes(piece.gzip)} gzip, ${bytes(piece.brotli)} brotli`,
+    );
+  }
 
   const browser = await browserRuns(ctx, report);
   const seen = browser?.scriptTransfer;
@@ -177,6 +181,26 @@ export async function measureWidget<T extends { url: string; close(): Promise<vo
           : `met, ${bytes(-over)} to spare (${pct(size.brotli, BROTLI_BUDGET)} of the budget)`),
     ),
   );
+  for (const piece of pieces) {
+    report.rows.push(
+      untimed(
+        `${piece.file} brotli (on first use)`,
+        bytes(piece.brotli),
+        `${kib(piece.brotli)}; ${bytes(piece.minified)} minified, ${bytes(piece.gzip)} gzip: ${PIECE_USE[piece.name] ?? 'a piece settle.js loads on first use'}`,
+      ),
+    );
+  }
+  const sandbox = pieces.find((p) => p.name === 'sandbox');
+  if (sandbox) {
+    report.rows.push(
+      untimed(
+        'paying with the sandbox, brotli',
+        bytes(size.brotli + sandbox.brotli),
+        `settle.js + ${sandbox.file}: ${kib(size.brotli + sandbox.brotli)} brotli, ` +
+          `${bytes(size.minified + sandbox.minified)} minified, ${bytes(size.gzip + sandbox.gzip)} gzip`,
+      ),
+    );
+  }
   if (seen && seen.body !== size.minified) {
     report.notes.push(
       `widget: the browser was sent ${bytes(seen.body)} of settle.js but dist/settle.js has ${bytes(size.minified)} now (rebuilt during the run?)`,
@@ -187,6 +211,46 @@ export async function measureWidget<T extends { url: string; close(): Promise<vo
 }
 
 const pct = (part: number, whole: number) => `${((part / whole) * 100).toFixed(0)}%`;
+
+interface Sizes {
+  minified: number;
+  gzip: number;
+  brotli: number;
+}
+
+/** As packages/widget/scripts/report-size.mjs measures: gzip level 9, brotli quality 11 with the size hint. */
+function sizes(file: Buffer): Sizes {
+  return {
+    minified: file.byteLength,
+    gzip: gzipSync(file, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(file, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: file.byteLength },
+    }).byteLength,
+  };
+}
+
+/** When the page fetches each piece, for the notes. */
+const PIECE_USE: Record<string, string> = {
+  sandbox: 'fetched when the payment fields first show; interactive does not wait for it',
+  de: 'fetched only when the page or the element asks for German',
+};
+
+/** The pieces dist/manifest.json lists, measured from the files as settle.js is; none (with a note) without a manifest. */
+async function piecesOf(notes: string[]): Promise<Array<Sizes & { name: string; file: string }>> {
+  const manifest = await readFile(MANIFEST, 'utf8').catch(() => null);
+  if (!manifest) {
+    notes.push(`widget: no ${path.relative(REPO_ROOT, MANIFEST)}; the pieces' rows are left out`);
+    return [];
+  }
+  const listed = (JSON.parse(manifest) as { pieces?: Array<{ name: string; file: string }> }).pieces ?? [];
+  const pieces = [];
+  for (const { name, file } of listed) {
+    const body = await readFile(path.join(DEFAULT_WIDGET_DIR, file)).catch(() => null);
+    if (body) pieces.push({ name, file, ...sizes(body) });
+    else notes.push(`widget: dist/manifest.json lists ${file}, which is missing`);
+  }
+  return pieces;
+}
 
 /** dist/settle.js, built first when it is missing; null (with a note) when there is none. */
 async function settleJs(progress: (message: string) => void, notes: string[]): Promise<Buffer | null> {

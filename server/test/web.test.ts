@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,13 +17,15 @@ describe('the widget and the pages that embed it', () => {
   let server: TestServer;
   let widgetDir: string;
   const script = '(()=>{customElements.define("settle-pay",class extends HTMLElement{})})();\n';
+  const piece = '(()=>{(globalThis[Symbol.for("settle.pieces")]??={}).sandbox={}})();\n';
   let web: ReturnType<typeof webRoutes>;
 
   beforeAll(async () => {
     server = await startTestServer();
     widgetDir = await mkdtemp(join(tmpdir(), 'settle-widget-'));
     await writeFile(join(widgetDir, 'settle.js'), script);
-    await writeFile(join(widgetDir, 'settle-sandbox.js'), 'export const x = 1;\n');
+    await writeFile(join(widgetDir, 'settle-sandbox.js'), piece);
+    await writeFile(join(widgetDir, 'settle-sandbox.js.map'), '{"version":3}\n');
     await writeFile(join(widgetDir, 'index.js'), 'export {};\n');
     web = webRoutes(server.settle.deps, { widgetDir });
   });
@@ -82,10 +84,23 @@ describe('the widget and the pages that embed it', () => {
     }
   });
 
-  it('serves the lazily loaded pieces beside settle.js and nothing else from the build folder', async () => {
-    const chunk = await web.request('/settle-sandbox.js');
+  it('serves the lazily loaded pieces beside settle.js with its headers, and nothing else from the build folder', async () => {
+    const main = await web.request('/settle.js');
+    // settle.js asks for `settle-sandbox.js?v=<hash>` with integrity and crossorigin="anonymous".
+    const chunk = await web.request('/settle-sandbox.js?v=0123456789ab');
     expect(chunk.status).toBe(200);
-    expect(chunk.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    for (const header of [
+      'content-type',
+      'cache-control',
+      'access-control-allow-origin',
+      'cross-origin-resource-policy',
+    ]) {
+      expect(chunk.headers.get(header), header).toBe(main.headers.get(header));
+    }
+    expect(chunk.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await chunk.text()).toBe(piece);
+    const map = await web.request('/settle-sandbox.js.map');
+    expect(map.headers.get('content-type')).toBe('application/json');
     expect((await web.request('/index.js')).status).toBe(404);
     expect((await web.request('/settle-missing.js')).status).toBe(404);
     expect((await web.request('/settle-..%2Findex.js')).status).toBe(404);
@@ -115,6 +130,23 @@ describe('the widget and the pages that embed it', () => {
       const body = new Uint8Array(await (await fetch(`${server.url}/settle.js`)).arrayBuffer());
       const page = await (await fetch(`${server.url}/demo`)).text();
       expect(integrityIn(page)).toBe(sri(body));
+    },
+  );
+
+  it.skipIf(!existsSync(join(DEFAULT_WIDGET_DIR, 'manifest.json')))(
+    'serves each built piece with the integrity value settle.js carries for it',
+    async () => {
+      const manifest = JSON.parse(await readFile(join(DEFAULT_WIDGET_DIR, 'manifest.json'), 'utf8')) as {
+        pieces: Array<{ name: string; file: string; integrity: string }>;
+      };
+      expect(manifest.pieces.map((p) => p.file)).toEqual(expect.arrayContaining(['settle-sandbox.js', 'settle-de.js']));
+      const settleJs = await (await fetch(`${server.url}/settle.js`)).text();
+      for (const { file, integrity } of manifest.pieces) {
+        const res = await fetch(`${server.url}/${file}`);
+        expect(res.headers.get('access-control-allow-origin'), file).toBe('*');
+        expect(sri(new Uint8Array(await res.arrayBuffer())), file).toBe(integrity);
+        expect(settleJs, file).toContain(integrity);
+      }
     },
   );
 });

@@ -1,10 +1,19 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ErpOpenItems } from '../../server/src/erp/port.js';
 import { createDemoErp } from '../../server/src/erp/seed.js';
 import { startTestServer, type TestServer } from '../../server/test/harness.js';
-import { type Chromium, launchChromium, openTab, type PageReports, type Tab } from './support/browser.js';
+import {
+  type Chromium,
+  launchChromium,
+  openTab,
+  type PageReports,
+  requestsFor,
+  rewriteResponses,
+  type Tab,
+} from './support/browser.js';
 import { aria, PayPage, usd } from './support/pay-page.js';
 
 const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
@@ -32,10 +41,17 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A new tab on the demo merchant page, signed in as `customerId`, with the widget ready. */
-async function openDemo(customerId: string): Promise<{ tab: Tab; pay: PayPage }> {
+/**
+ * A new tab on the demo merchant page, signed in as `customerId`, with the widget ready;
+ * `rewrite` changes what the browser receives for some paths (rewriteResponses).
+ */
+async function openDemo(
+  customerId: string,
+  rewrite?: Parameters<typeof rewriteResponses>[1],
+): Promise<{ tab: Tab; pay: PayPage }> {
   const tab = await openTab(chromium.browser);
   tabs.push(tab);
+  if (rewrite) await rewriteResponses(tab, rewrite);
   await tab.page.goto(`${server.url}/demo?customer=${customerId}`);
   const pay = new PayPage(tab.page);
   await pay.ready();
@@ -262,22 +278,111 @@ describe('the demo merchant page in a real browser', () => {
     expectQuietPage(tab.reports);
   });
 
-  it('works when settle.js is loaded twice, with a console warning and nothing worse', async () => {
+  it('works when settle.js and its sandbox piece are loaded twice, with a console warning and nothing worse', async () => {
     const [oldest] = (await openItems('cus_harbor')).invoices;
     if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_harbor');
     const { tab, pay } = await openDemo('cus_harbor');
     await tab.page.addScriptTag({ url: `${server.url}/settle.js` });
     await until('the warning', () => (tab.reports.console.length >= 2 ? true : undefined), 5_000);
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    await tab.page.addScriptTag({ url: `${server.url}/settle-sandbox.js` });
 
     await pay.selectInvoice(oldest.number, oldest.openAmount);
     await expectSummary(pay, [
       [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
       ['Total', usd(oldest.openAmount)],
     ]);
+    await pay.useTestNumber('4242 4242 4242 4242 (credit card)');
+    const card = await pay.find(aria('Card number', 'textbox'));
+    expect(await card.evaluate((input) => (input as HTMLInputElement).value)).toBe('4242 4242 4242 4242');
     expect(tab.reports).toEqual({
       console: [
         { type: 'warn', text: expect.stringContaining('SETTLE_ALREADY_DEFINED: <settle-pay>') },
         { type: 'warn', text: expect.stringContaining('SETTLE_ALREADY_DEFINED: <settle-invoice-list>') },
+      ],
+      errors: [],
+      csp: [],
+    });
+  });
+});
+
+describe("settle.js's lazily loaded pieces in a real browser", () => {
+  /** `text` with `from` replaced; throws when `from` is not there, so a changed page cannot pass unchanged. */
+  const replaceOnce = (text: string, from: string, to: string) => {
+    if (!text.includes(from)) throw new Error(`No ${from} to replace`);
+    return text.replace(from, to);
+  };
+  const sri = (body: ArrayBuffer) => `sha384-${createHash('sha384').update(new Uint8Array(body)).digest('base64')}`;
+  const FIELDS_FAILED =
+    'Payment not completed The payment fields could not be loaded. Check your connection and reload the page.';
+
+  it('fetches settle-sandbox.js once the payment screen shows, once, with the integrity of the bytes served', async () => {
+    const { tab, pay } = await openDemo('cus_harbor');
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    await pay.chooseMethod('Bank (ACH) debit');
+    await tab.page.locator(aria('Routing number', 'textbox')).wait();
+    await pay.chooseMethod('Card');
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+
+    const paths = tab.requests.map((url) => new URL(url).pathname);
+    // settle.js renders, reads the session, and only then asks for the fields' code.
+    expect(paths.indexOf('/settle.js')).toBeLessThan(paths.indexOf('/v1/session'));
+    expect(paths.indexOf('/v1/session')).toBeLessThan(paths.indexOf('/settle-sandbox.js'));
+    expect(requestsFor(tab, '/settle-sandbox.js')).toBe(1);
+    expect(requestsFor(tab, '/settle-de.js')).toBe(0);
+    const script = await tab.page.$eval('script[src*="/settle-sandbox.js"]', (s) => ({
+      integrity: (s as HTMLScriptElement).integrity,
+      crossOrigin: (s as HTMLScriptElement).crossOrigin,
+    }));
+    const served = await (await fetch(`${server.url}/settle-sandbox.js`)).arrayBuffer();
+    expect(script).toEqual({ integrity: sri(served), crossOrigin: 'anonymous' });
+    expectQuietPage(tab.reports);
+  });
+
+  it('speaks German on a page whose lang is German, with settle-de.js fetched once', async () => {
+    const tab = await openTab(chromium.browser);
+    tabs.push(tab);
+    await rewriteResponses(tab, {
+      '/demo': (page) => replaceOnce(page, '<html lang="en">', '<html lang="de">'),
+    });
+    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    await tab.page.locator(aria('Rechnungen bezahlen', 'heading')).wait();
+    await tab.page.locator(aria('Kartennummer', 'textbox')).wait();
+    expect(requestsFor(tab, '/settle-de.js')).toBe(1);
+    expect(requestsFor(tab, '/settle-sandbox.js')).toBe(1);
+    expectQuietPage(tab.reports);
+  });
+
+  it('loads the pieces on a page whose CSP allows scripts by nonce only', async () => {
+    const nonce = 'e2e-nonce-4f9a';
+    const { tab } = await openDemo('cus_harbor', {
+      '/demo': (page, headers) => {
+        const csp = headers['content-security-policy'] ?? '';
+        headers['content-security-policy'] = replaceOnce(csp, "script-src 'self'", `script-src 'nonce-${nonce}'`);
+        return replaceOnce(page, '<script src="/settle.js"', `<script nonce="${nonce}" src="/settle.js"`);
+      },
+    });
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    expect(requestsFor(tab, '/settle-sandbox.js')).toBe(1);
+    expectQuietPage(tab.reports);
+  });
+
+  it('refuses a settle-sandbox.js whose bytes were changed, and says the payment fields could not be loaded', async () => {
+    const { tab, pay } = await openDemo('cus_harbor', {
+      '/settle-sandbox.js': (script) => `window.__settleSkimmer = 'installed';\n${script}`,
+    });
+    expect(await pay.textOf('error')).toBe(FIELDS_FAILED);
+    expect(await tab.page.$(aria('Card number', 'textbox'))).toBeNull();
+    expect(await tab.page.evaluate(() => '__settleSkimmer' in window)).toBe(false);
+    // Choosing another method mounts the fields again: settle.js tries once more, and is refused again.
+    await pay.chooseMethod('Bank (ACH) debit');
+    await until('the second refusal', () => (tab.reports.console.length === 2 ? true : undefined));
+    expect(await pay.textOf('error')).toBe(FIELDS_FAILED);
+    expect(await tab.page.$(aria('Routing number', 'textbox'))).toBeNull();
+    expect(tab.reports).toEqual({
+      console: [
+        { type: 'error', text: expect.stringContaining("Failed to find a valid digest in the 'integrity' attribute") },
+        { type: 'error', text: expect.stringContaining("Failed to find a valid digest in the 'integrity' attribute") },
       ],
       errors: [],
       csp: [],
@@ -332,6 +437,9 @@ describe('the hosted pay page in a real browser', () => {
     expect(await pay.textOf('error')).toBe(
       'This payment link is not valid Check that you opened the whole link, or ask for a new one.',
     );
+    // settle.js ran, but no payment screen showed: the fields' code was never fetched.
+    expect(requestsFor(tab, '/settle.js')).toBe(1);
+    expect(requestsFor(tab, '/settle-sandbox.js')).toBe(0);
     expectQuietLink(tab.reports);
   });
 

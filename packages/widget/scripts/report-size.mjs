@@ -1,43 +1,81 @@
-// Prints dist/settle.js's size (minified, gzip, brotli) and its Subresource Integrity value,
-// and writes them where the server and the release notes read them:
-//   dist/settle.js.sri   the integrity attribute value, `sha384-<base64>`
-//   dist/manifest.json   { file, bytes, gzip, brotli, integrity }
+// Prints the size (minified, gzip, brotli) of dist/settle.js and of each piece it loads on first
+// use (dist/settle-*.js), checks settle.js against its budget, adds up what a payer downloads, and
+// writes the values where the server and the release notes read them:
+//   dist/settle.js.sri   settle.js's integrity attribute value, `sha384-<base64>`
+//   dist/manifest.json   { file, bytes, gzip, brotli, integrity, pieces: [{ name, file, bytes, gzip, brotli, integrity }] }
+// A piece's integrity is written into settle.js by the build (vite.config.ts): a piece whose value
+// settle.js does not carry comes from another build, and fails this script.
 // Node built-ins only, so it runs anywhere the build does.
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const dist = new URL('../dist/', import.meta.url);
-const file = 'settle.js';
+const MAIN = 'settle.js';
+const PIECE = /^settle-([a-z0-9-]+)\.js$/;
 /** DESIGN.md: settle.js, Lit included, ships in at most 20 KB brotli. */
 const BUDGET_BROTLI = 20 * 1024;
 
-const source = await readFile(new URL(file, dist)).catch(() => null);
-if (!source) {
-  console.error(`dist/${file} is missing: run \`vite build\` first.`);
-  process.exit(1);
+async function measure(file) {
+  const source = await readFile(new URL(file, dist));
+  const bytes = source.byteLength;
+  return {
+    file,
+    bytes,
+    gzip: gzipSync(source, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(source, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes },
+    }).byteLength,
+    integrity: `sha384-${createHash('sha384').update(source).digest('base64')}`,
+    text: source.toString('utf8'),
+  };
 }
 
-const bytes = source.byteLength;
-const gzip = gzipSync(source, { level: 9 }).byteLength;
-const brotli = brotliCompressSync(source, {
-  params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes },
-}).byteLength;
-const integrity = `sha384-${createHash('sha384').update(source).digest('base64')}`;
+const main = await measure(MAIN).catch(() => null);
+if (!main) {
+  console.error(`dist/${MAIN} is missing: run \`vite build\` first.`);
+  process.exit(1);
+}
+const names = (await readdir(dist)).filter((f) => PIECE.test(f)).sort();
+const pieces = [];
+for (const file of names) {
+  const { text, ...piece } = await measure(file);
+  if (!main.text.includes(piece.integrity)) {
+    console.error(`dist/${file} is not the piece dist/${MAIN} was built with: run \`vite build\` again.`);
+    process.exit(1);
+  }
+  pieces.push({ name: PIECE.exec(file)[1], ...piece });
+}
+const { text: _, ...settle } = main;
 
-await writeFile(new URL(`${file}.sri`, dist), `${integrity}\n`);
-await writeFile(
-  new URL('manifest.json', dist),
-  `${JSON.stringify({ file, bytes, gzip, brotli, integrity }, null, 2)}\n`,
-);
+await writeFile(new URL(`${MAIN}.sri`, dist), `${settle.integrity}\n`);
+await writeFile(new URL('manifest.json', dist), `${JSON.stringify({ ...settle, pieces }, null, 2)}\n`);
 
-const kb = (n) => `${(n / 1024).toFixed(1).padStart(6)} KB  (${n} B)`;
+const n = (v) => `${v.toLocaleString('en-US')} B`.padStart(11);
+const row = (label, { bytes, gzip, brotli }) => `    ${label.padEnd(34)}${n(bytes)}${n(gzip)}${n(brotli)}`;
+const sum = (files) =>
+  files.reduce((t, f) => ({ bytes: t.bytes + f.bytes, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), {
+    bytes: 0,
+    gzip: 0,
+    brotli: 0,
+  });
+const over = settle.brotli - BUDGET_BROTLI;
+const sandbox = pieces.find((p) => p.name === 'sandbox');
+
 console.log(`
-  dist/${file}
-    minified  ${kb(bytes)}
-    gzip      ${kb(gzip)}
-    brotli    ${kb(brotli)}   budget ${BUDGET_BROTLI / 1024} KB${brotli > BUDGET_BROTLI ? '  ** OVER BUDGET **' : ''}
-    integrity ${integrity}
+    ${'dist/'.padEnd(34)}${'minified'.padStart(11)}${'gzip'.padStart(11)}${'brotli'.padStart(11)}
+${row(MAIN, settle)}
+${pieces.map((p) => row(`${p.file} (on first use)`, p)).join('\n')}
+${sandbox ? `${row('total, paying with the sandbox', sum([settle, sandbox]))}\n` : ''}
+    settle.js brotli budget ${BUDGET_BROTLI.toLocaleString('en-US')} B: ${
+      over > 0
+        ? `** OVER BUDGET ** by ${over.toLocaleString('en-US')} B`
+        : `met, ${(-over).toLocaleString('en-US')} B to spare`
+    }
 
-  <script src=".../${file}" integrity="${integrity}" crossorigin="anonymous"></script>
+    ${MAIN.padEnd(20)}${settle.integrity}
+${pieces.map((p) => `    ${p.file.padEnd(20)}${p.integrity}`).join('\n')}
+
+  <script src=".../${MAIN}" integrity="${settle.integrity}" crossorigin="anonymous"></script>
+  (settle.js carries the pieces' integrity values and loads them from beside itself.)
 `);

@@ -51,7 +51,8 @@ export function webRoutes(deps: Deps, options: WebOptions = {}) {
     }
     c.header('Content-Type', name.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8');
     c.header('Cache-Control', DEMO_CACHE);
-    // Merchant pages load it with crossorigin="anonymous" for the integrity check, a CORS request.
+    // Merchant pages load settle.js, and settle.js its pieces, with crossorigin="anonymous" for the
+    // integrity check: a CORS request. The pieces' `?v=<hash>` query is for caches only.
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cross-Origin-Resource-Policy', 'cross-origin');
     return c.body(file.body as Uint8Array<ArrayBuffer>);

@@ -58,6 +58,8 @@ export interface PageReports {
 export interface Tab {
   page: Page;
   reports: PageReports;
+  /** Every URL the page requested, in order. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -70,6 +72,8 @@ export async function openTab(browser: Browser): Promise<Tab> {
   const page = await context.newPage();
   await page.setViewport({ width: 1280, height: 1000 });
   const reports: PageReports = { console: [], errors: [], csp: [] };
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
   page.on('console', (message) => reports.console.push({ type: message.type(), text: message.text() }));
   page.on('pageerror', (error) => reports.errors.push(error instanceof Error ? error.message : String(error)));
   // A binding, so violations reach the test even from a page that has since navigated away.
@@ -84,5 +88,39 @@ export async function openTab(browser: Browser): Promise<Tab> {
       true,
     );
   });
-  return { page, reports, close: () => context.close() };
+  return { page, reports, requests, close: () => context.close() };
+}
+
+/** How many of `tab`'s requests were for this path (any query). */
+export function requestsFor(tab: Tab, pathname: string): number {
+  return tab.requests.filter((url) => new URL(url).pathname === pathname).length;
+}
+
+/**
+ * Changes what the browser receives for these paths: the server's real answer (same status) with
+ * its body passed through `rewrite`, which may also change the headers it is given. Call before
+ * the page loads. The browser sees an ordinary response, so it applies its own checks (CSP,
+ * Subresource Integrity) to what it gets.
+ */
+export async function rewriteResponses(
+  tab: Tab,
+  rewrites: Record<string, (body: string, headers: Record<string, string>) => string>,
+): Promise<void> {
+  await tab.page.setRequestInterception(true);
+  tab.page.on('request', (request) => {
+    const rewrite = rewrites[new URL(request.url()).pathname];
+    if (!rewrite) {
+      void request.continue();
+      return;
+    }
+    void (async () => {
+      const res = await fetch(request.url(), { method: request.method(), headers: request.headers() });
+      const headers = Object.fromEntries(
+        [...res.headers].filter(([name]) => name !== 'content-length' && name !== 'content-encoding'),
+      );
+      const body = rewrite(await res.text(), headers);
+      await request.respond({ status: res.status, headers, body });
+      // No answer from the server: the page sees a failed request (unless the tab is already closed).
+    })().catch(() => request.abort('failed').catch(() => {}));
+  });
 }

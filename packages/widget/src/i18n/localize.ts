@@ -1,5 +1,6 @@
 import { formatMoney } from '@settle/schema';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { loadPiece } from '../pieces/load-piece.js';
 import { en, type Messages } from './en.js';
 
 type Key = keyof Messages;
@@ -7,12 +8,24 @@ type Params<K extends Key> = Messages[K] extends (...args: infer A) => string ? 
 
 const loaded = new Map<string, Promise<Messages>>();
 
-/** The messages for a locale: English at once, others loaded on first use ("de-CH" -> de). */
+/**
+ * The messages for a locale: English at once, others loaded on first use ("de-CH" -> de). When a
+ * locale's file cannot be loaded (offline) the element stays in English, and a later element tries again.
+ */
 export function loadMessages(locale: string): Promise<Messages> {
   const lang = locale.toLowerCase().split('-')[0] ?? 'en';
   let messages = loaded.get(lang);
   if (!messages) {
-    messages = lang === 'de' ? import('./de.js').then((m) => m.de) : Promise.resolve(en);
+    messages =
+      lang === 'de'
+        ? loadPiece('de').then(
+            (m) => m.de,
+            () => {
+              loaded.delete(lang);
+              return en;
+            },
+          )
+        : Promise.resolve(en);
     loaded.set(lang, messages);
   }
   return messages;

@@ -1,4 +1,5 @@
 import type { PaymentMethodToken, SandboxTokenRequest } from '@settle/schema';
+import { loadPiece } from '../pieces/load-piece.js';
 import type { PaymentProvider } from './provider.js';
 
 /** What <settle-pay> knows from its session and hands to whichever provider it loads. */
@@ -17,7 +18,7 @@ export interface ProviderDeps {
  */
 export async function loadProvider(name: 'sandbox' | 'stripe', deps: ProviderDeps): Promise<PaymentProvider> {
   if (name === 'sandbox') {
-    const { createSandboxProvider } = await import('./sandbox.js');
+    const { createSandboxProvider } = await loadPiece('sandbox');
     return createSandboxProvider({ tokenize: deps.tokenize, merchantName: deps.merchantName });
   }
   throw new Error('The Stripe provider is not available in this build');
