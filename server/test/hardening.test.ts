@@ -4,6 +4,8 @@
  * read the refusal, and the landing page keeps customer balances to the test-mode demo.
  */
 import { randomUUID } from 'node:crypto';
+import { type IncomingHttpHeaders, request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { type Payment, type Problem, ProblemSchema } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, MAX_BODY_BYTES } from '../src/app.js';
@@ -166,5 +168,87 @@ describe('the landing page', () => {
     expect(page).not.toContain('cus_acme');
     expect(page).not.toContain('Acme Industrial Supply');
     expect(listed).toBe(before);
+  });
+});
+
+describe('compression', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** A raw request, so the test sees the bytes on the wire rather than what fetch decoded. */
+  function raw(path: string, headers: Record<string, string>) {
+    return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = request(`${server.url}${path}`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          // An event stream stays open: its first event is enough.
+          if (res.headers['content-type']?.startsWith('text/event-stream')) req.destroy();
+        });
+        res.on('close', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      req.end();
+    });
+  }
+
+  it('gzips JSON for clients that accept it, and sends it plain to those that do not', async () => {
+    const token = await clientToken(server, 'cus_acme');
+    const auth = { authorization: `Bearer ${token}` };
+    const zipped = await raw('/v1/session', { ...auth, 'accept-encoding': 'gzip' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    const plain = await raw('/v1/session', auth);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const unzipped = JSON.parse(gunzipSync(zipped.body).toString('utf8'));
+    expect(unzipped).toEqual(JSON.parse(plain.body.toString('utf8')));
+    expect(zipped.body.byteLength).toBeLessThan(plain.body.byteLength / 3);
+  });
+
+  it('leaves a payment event stream uncompressed, so each event arrives as it happens', async () => {
+    const token = await clientToken(server, 'cus_acme');
+    const auth = { authorization: `Bearer ${token}` };
+    const session = await call<{ invoices: { id: string; openAmount: number }[] }>(server, 'GET', '/v1/session', token);
+    const invoice = session.body.invoices[0];
+    if (!invoice) throw new Error('cus_acme has no open invoice');
+    const card = {
+      type: 'card',
+      number: '4242424242424242',
+      expMonth: 12,
+      expYear: new Date().getFullYear() + 2,
+      cvc: '123',
+    };
+    const method = await call<{ id: string }>(server, 'POST', '/v1/sandbox/tokens', token, card);
+    expect(method.status).toBe(201);
+    const proposal = {
+      allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
+      method: 'card',
+      paymentMethodToken: method.body.id,
+    };
+    const quote = await call<{ total: number }>(server, 'POST', '/v1/session/quote', token, proposal);
+    const paid = await call<Payment>(
+      server,
+      'POST',
+      '/v1/session/payments',
+      token,
+      { ...proposal, expectedTotal: quote.body.total },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    const stream = await raw(`/v1/session/payments/${paid.body.id}/events`, {
+      ...auth,
+      accept: 'text/event-stream',
+      'accept-encoding': 'gzip',
+    });
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(stream.headers['content-encoding']).toBeUndefined();
+    expect(stream.body.toString('utf8')).toContain(paid.body.id);
   });
 });
