@@ -1,7 +1,7 @@
 import { type FieldIssue, formatPath, type RouteDef } from '@settle/schema';
 import type * as z from 'zod/mini';
 import { SettleSchemaError } from './errors.js';
-import { type CallOptions, type ClientOptions, createTransport } from './transport.js';
+import { type CallOptions, type ClientOptions, createTransport, type RawCall } from './transport.js';
 
 export type { CallOptions, ClientOptions };
 
@@ -28,10 +28,20 @@ export function createHttp(options: ClientOptions & { token: string }): Http {
   const transport = createTransport(options, validate);
   return {
     // What validate returns is the schema's output for that route: the casts only name it.
-    request: <R extends RouteDef>(route: R, call?: Call<R>) => transport.request(route, call) as Promise<ResponseOf<R>>,
+    request: <R extends RouteDef>(route: R, call?: Call<R>) =>
+      transport.request(route, withSearch(call)) as Promise<ResponseOf<R>>,
     stream: <R extends RouteDef>(route: R, call?: Call<R>) =>
-      transport.stream(route, call) as AsyncGenerator<ResponseOf<R>>,
+      transport.stream(route, withSearch(call)) as AsyncGenerator<ResponseOf<R>>,
   };
+}
+
+/**
+ * The call with its `query` as a query string, keys without a value left out. Done here, not in the
+ * transport, as only the merchant's routes take a query: the session clients carry none of this.
+ */
+function withSearch<R extends RouteDef>(call?: Call<R>): RawCall | undefined {
+  const query = Object.entries((call?.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return query.length ? { ...call, search: `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}` } : call;
 }
 
 /** Parses an answer with the route's response schema; a mismatch names every bad field. */

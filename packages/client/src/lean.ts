@@ -4,7 +4,7 @@
  * validates its own answers, so the browser only checks their shape (docs/decisions/0006).
  * Use `createSessionClient` from `@settle/client` to parse every answer with its schema.
  */
-import { endpoints } from '@settle/schema';
+import { sessionEndpoints } from '@settle/schema';
 import { SettleSchemaError } from './errors.js';
 import { type SessionClient, type SessionClientOptions, sessionClientOver } from './session-core.js';
 import { createTransport } from './transport.js';
@@ -24,7 +24,7 @@ export type {
  * validating client's, byte for byte: both run on the same transport.
  */
 export function createLeanSessionClient(options: SessionClientOptions): SessionClient {
-  return sessionClientOver(createTransport({ ...options, token: options.clientToken }, trusted), endpoints);
+  return sessionClientOver(createTransport({ ...options, token: options.clientToken }, trusted), sessionEndpoints);
 }
 
 function trusted(route: { method: string; path: string }, value: unknown): unknown {

@@ -66,7 +66,7 @@ type SessionRouteName =
   | 'getSessionPayment'
   | 'watchSessionPayment';
 
-/** The session's routes by name: `routes` (with schemas) for the validating client, `endpoints` for the trusting one. */
+/** The session's routes by name: `routes` (with schemas) for the validating client, `sessionEndpoints` for the trusting one. */
 export type SessionRoutes<R extends EndpointDef> = Record<SessionRouteName, R>;
 
 /**

@@ -1,4 +1,5 @@
-import { type EndpointDef, ErrorCode, type Problem, pathFor, readProblem } from '@settle/schema';
+import type { EndpointDef, ErrorCode, Problem } from '@settle/schema';
+import { pathFor, readProblem } from '@settle/schema';
 import { isSettleError, SettleHttpError, SettleNetworkError, SettleSchemaError, SettleTimeoutError } from './errors.js';
 import { readSse } from './sse.js';
 
@@ -24,7 +25,8 @@ export interface CallOptions {
 export interface RawCall extends CallOptions {
   params?: Record<string, string>;
   body?: unknown;
-  query?: unknown;
+  /** Appended to the path as is, `?` included: the validating client's encoded `query` (http.ts). */
+  search?: string;
   headers?: Record<string, string>;
 }
 
@@ -41,6 +43,12 @@ export interface Transport<R extends EndpointDef> {
   /** Opens a server-sent-event route and yields each event's data, decoded; ends when the server closes it. */
   stream(route: R, call?: RawCall): AsyncGenerator<unknown>;
 }
+
+/**
+ * `ErrorCode` values are written out in this file, each checked against its name, so that a bundle of
+ * the client does not carry the whole `ErrorCode` table for these few.
+ */
+type Code<K extends keyof typeof ErrorCode> = (typeof ErrorCode)[K];
 
 // Statuses that say "try again later" rather than "this request is wrong". 500 is left out: it
 // may come from a bug that a repeat would only hit again.
@@ -100,9 +108,7 @@ export function createTransport<R extends EndpointDef>(
 
   async function send(route: R, call: RawCall, accept: string): Promise<Response> {
     const headers = new Headers({ accept, authorization: `Bearer ${options.token}`, ...call.headers });
-    let url = base + pathFor(route.path, call.params);
-    const query = Object.entries((call.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (query.length) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}`;
+    const url = base + pathFor(route.path, call.params) + (call.search ?? '');
     const init: RequestInit = { method: route.method, headers };
     if (call.body !== undefined) {
       headers.set('content-type', 'application/json');
@@ -127,7 +133,7 @@ export function createTransport<R extends EndpointDef>(
       // The same key still being worked on elsewhere: asking again shortly returns that attempt's payment.
       const again =
         RETRY_STATUSES.includes(response.status) ||
-        (response.status === 409 && problem.code === ErrorCode.idempotencyInFlight);
+        (response.status === 409 && problem.code === ('idempotency_key_in_use' satisfies Code<'idempotencyInFlight'>));
       if (last || !again) throw new SettleHttpError(response.status, problem);
       const after = Number(response.headers.get('retry-after'));
       await sleep(after > 0 ? Math.min(after * 1000, timeout) : BACKOFF_MS * 2 ** n, call.signal);
@@ -165,12 +171,12 @@ export function createTransport<R extends EndpointDef>(
 }
 
 const STATUS_CODES: Record<number, string> = {
-  401: ErrorCode.unauthorized,
-  404: ErrorCode.notFound,
-  413: ErrorCode.payloadTooLarge,
-  415: ErrorCode.unsupportedMediaType,
-  422: ErrorCode.validation,
-  500: ErrorCode.internal,
+  401: 'unauthorized' satisfies Code<'unauthorized'>,
+  404: 'not_found' satisfies Code<'notFound'>,
+  413: 'payload_too_large' satisfies Code<'payloadTooLarge'>,
+  415: 'unsupported_media_type' satisfies Code<'unsupportedMediaType'>,
+  422: 'validation_failed' satisfies Code<'validation'>,
+  500: 'internal_error' satisfies Code<'internal'>,
 };
 
 /**

@@ -17,12 +17,11 @@ export interface EndpointDef {
   stream?: true;
 }
 
-export const endpoints = {
-  createSession: { method: 'POST', path: '/v1/sessions', auth: 'secret', status: 201 },
-  listCustomers: { method: 'GET', path: '/v1/customers', auth: 'secret', status: 200 },
-  getOpenItems: { method: 'GET', path: '/v1/customers/:id/open-items', auth: 'secret', status: 200 },
-  listPayments: { method: 'GET', path: '/v1/payments', auth: 'secret', status: 200 },
-  getPayment: { method: 'GET', path: '/v1/payments/:id', auth: 'secret', status: 200 },
+/**
+ * The routes a session's client token may call: everything the browser's session client uses.
+ * Kept apart from the merchant's so that a bundle with only the session client carries only these.
+ */
+export const sessionEndpoints = {
   getSession: { method: 'GET', path: '/v1/session', auth: 'client', status: 200 },
   quote: { method: 'POST', path: '/v1/session/quote', auth: 'client', status: 200 },
   createPayment: { method: 'POST', path: '/v1/session/payments', auth: 'client', status: 201 },
@@ -37,6 +36,20 @@ export const endpoints = {
   createSandboxToken: { method: 'POST', path: '/v1/sandbox/tokens', auth: 'client', status: 201 },
 } as const satisfies Record<string, EndpointDef>;
 
+/** The routes the merchant's backend calls with its secret key. */
+export const merchantEndpoints = {
+  createSession: { method: 'POST', path: '/v1/sessions', auth: 'secret', status: 201 },
+  listCustomers: { method: 'GET', path: '/v1/customers', auth: 'secret', status: 200 },
+  getOpenItems: { method: 'GET', path: '/v1/customers/:id/open-items', auth: 'secret', status: 200 },
+  listPayments: { method: 'GET', path: '/v1/payments', auth: 'secret', status: 200 },
+  getPayment: { method: 'GET', path: '/v1/payments/:id', auth: 'secret', status: 200 },
+} as const satisfies Record<string, EndpointDef>;
+
+/** Every endpoint: the merchant's and the session's tables in one. */
+export const endpoints = { ...merchantEndpoints, ...sessionEndpoints } as const satisfies Record<string, EndpointDef>;
+
+export type SessionEndpoints = typeof sessionEndpoints;
+export type SessionEndpointName = keyof SessionEndpoints;
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;
 

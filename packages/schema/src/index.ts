@@ -36,8 +36,12 @@ export {
   type EndpointName,
   type Endpoints,
   endpoints,
+  merchantEndpoints,
   pathFor,
   type RouteAuth,
+  type SessionEndpointName,
+  type SessionEndpoints,
+  sessionEndpoints,
 } from './endpoints.js';
 export {
   type CustomerList,

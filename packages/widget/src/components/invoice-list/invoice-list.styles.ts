@@ -65,9 +65,6 @@ export const styles = css`
     gap: 8px;
     cursor: pointer;
   }
-  .select-all-text {
-    display: none;
-  }
   .sort {
     all: unset;
     display: inline-flex;
@@ -87,7 +84,6 @@ export const styles = css`
     font-size: 10px;
   }
   .viewport {
-    flex: 0 1 auto;
     min-height: 0;
     overflow-x: hidden;
     overflow-y: auto;
@@ -145,7 +141,8 @@ export const styles = css`
   .meta,
   .c-issued,
   .c-due > span,
-  .c-balance > span {
+  .c-balance > span,
+  .badge {
     max-width: 100%;
     overflow: hidden;
     text-overflow: ellipsis;
@@ -154,9 +151,9 @@ export const styles = css`
   .number {
     font-weight: 600;
   }
+  /* Underlined as every link is (the UA's style); only the offset is ours. */
   a.number {
     color: var(--_primary);
-    text-decoration: underline;
     text-underline-offset: 2px;
   }
   .external {
@@ -170,15 +167,9 @@ export const styles = css`
     font-size: 13px;
     line-height: 18px;
   }
-  .issued-inline {
-    display: none;
-  }
   .badge {
     display: inline-block;
-    max-width: 100%;
     box-sizing: border-box;
-    overflow: hidden;
-    text-overflow: ellipsis;
     vertical-align: top;
     padding: 0 8px;
     border-radius: 999px;
@@ -188,6 +179,8 @@ export const styles = css`
     font-weight: 600;
     line-height: 20px;
   }
+  .select-all-text,
+  .issued-inline,
   .cell-label {
     display: none;
   }
@@ -267,10 +260,10 @@ export const styles = css`
     color: var(--_muted);
     text-align: center;
   }
+  /* Hidden, and so never the target of a click either. */
   .probes {
     position: absolute;
     visibility: hidden;
-    pointer-events: none;
     top: 0;
     left: 0;
     width: 0;
@@ -319,7 +312,6 @@ export const styles = css`
     .header .grid {
       display: flex;
       flex-wrap: wrap;
-      align-items: center;
       column-gap: 12px;
       padding-block: 4px;
     }
