@@ -91,6 +91,9 @@ async function selectInvoices(page, n, max = Number.POSITIVE_INFINITY) {
     max,
   );
   if (picked < n) throw new Error(`only ${picked} of ${n} invoices to select (at most $${max} open)`);
+  // The first selection brings the payment panel (settle-checkout.js), then the provider's fields.
+  await find(page, part('pay-button'));
+  await find(page, 'settle-pay > [slot="payment-fields"] input');
   await sleep(300);
 }
 
@@ -160,6 +163,11 @@ async function shootAll(page, state, { focus, again } = {}) {
 }
 
 const states = {
+  /** The first view: the invoices, nothing selected, no payment panel yet. */
+  async invoices(page) {
+    await ready(page);
+    return { focus: 'selection' };
+  },
   /** Two invoices selected, no payment details yet. */
   async ready(page) {
     await ready(page);
@@ -222,6 +230,7 @@ const states = {
 // One customer per state, so a payment in one state never shows in another. Each paying state pays
 // one invoice: cards are limited to $25,000, and two of a customer's invoices can exceed it.
 const plan = [
+  ['invoices', '/demo?customer=cus_acme'],
   ['ready', '/demo?customer=cus_acme'],
   ['surcharge', '/demo?customer=cus_pinnacle'],
   ['receipt', '/demo?customer=cus_bluewater'], // Texas: the full 3% surcharge (Colorado caps it at 2%)

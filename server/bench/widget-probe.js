@@ -2,7 +2,7 @@
 // (puppeteer's evaluateOnNewDocument, which the page's CSP does not apply to). Plain browser
 // JavaScript: it adds no element, only a settle-ready listener on window and a
 // requestAnimationFrame loop that looks into <settle-pay>'s shadow DOM once a frame until the
-// widget is interactive.
+// widget is interactive (and, when asked, until the payment panel is ready after a selection).
 //
 // Times are performance.now(): milliseconds since the navigation started (performance.timeOrigin).
 (() => {
@@ -111,5 +111,37 @@
     };
   }
 
-  Object.defineProperty(window, '__settleBench', { value: { result, rows, selectAll, marks } });
+  /**
+   * Ticks the first invoice and times it to the payment panel being ready to pay: the Pay button
+   * shows the total and the provider's fields are mounted (settle-checkout.js and the provider's
+   * piece are fetched on the way), to the frame that draws them.
+   */
+  async function firstSelection() {
+    const { pay, checkbox } = parts();
+    if (!checkbox || checkbox.checked) throw new Error('no unticked invoice to select');
+    const start = performance.now();
+    checkbox.click();
+    const drawn = await new Promise((resolve) => {
+      const tick = () => {
+        const button = pay.shadowRoot.querySelector('[part~="pay-button"]');
+        const field = pay.querySelector('[slot="payment-fields"] input');
+        if (button && field && /\d/.test(button.textContent)) resolve(performance.now());
+        else requestAnimationFrame(tick);
+      };
+      tick();
+    });
+    await new Promise((resolve) => afterFrame(resolve));
+    const ready = performance.now();
+    const loaded = (file) =>
+      performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === `/${file}`)?.responseEnd;
+    const since = (t) => (t === undefined ? null : t - start);
+    return {
+      ready: ready - start,
+      drawn: drawn - start,
+      checkout: since(loaded('settle-checkout.js')),
+      provider: since(loaded('settle-sandbox.js')),
+    };
+  }
+
+  Object.defineProperty(window, '__settleBench', { value: { result, rows, selectAll, firstSelection, marks } });
 })();

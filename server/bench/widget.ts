@@ -2,8 +2,9 @@
  * The widget part of the benchmark: settle.js's size (minified, gzip, brotli) against its 20 KB
  * brotli budget, the size of each piece it loads on first use (dist/manifest.json lists them) and
  * what a payer who pays with the sandbox downloads in all, and <settle-pay> in headless Chromium:
- * from navigation start to interactive with 50 and with 10,000 open invoices, and the first
- * "select all" with 10,000.
+ * from navigation start to interactive with 50 and with 10,000 open invoices, from the first
+ * selection to the payment panel ready to pay (settle-checkout.js fetched) with each, and the
+ * first "select all" with 10,000.
  * Run by bench/run.ts; see bench/README.md ("Widget") for what each number means.
  */
 import { spawnSync } from 'node:child_process';
@@ -90,8 +91,18 @@ interface SelectAllResult {
   selectedRows: number;
 }
 
+/** What bench/widget-probe.js reports for the first selection: ms from the click. */
+interface FirstSelectionResult {
+  ready: number;
+  drawn: number;
+  /** responseEnd of settle-checkout.js and of the provider's piece, from the click; null when not fetched. */
+  checkout: number | null;
+  provider: number | null;
+}
+
 interface PageRun {
   probe: ProbeResult;
+  firstSelection: FirstSelectionResult;
   /** Row elements in the DOM SELECT_ALL_DELAY_MS after interactive, once the list measured its rows. */
   settledRows: number;
   selectAll: SelectAllResult | null;
@@ -190,14 +201,15 @@ export async function measureWidget<T extends { url: string; close(): Promise<vo
       ),
     );
   }
-  const sandbox = pieces.find((p) => p.name === 'sandbox');
-  if (sandbox) {
+  const paying = pieces.filter((p) => p.name === 'checkout' || p.name === 'sandbox');
+  if (paying.some((p) => p.name === 'sandbox')) {
+    const total = (key: keyof Sizes) => paying.reduce((sum, p) => sum + p[key], size[key]);
     report.rows.push(
       untimed(
         'paying with the sandbox, brotli',
-        bytes(size.brotli + sandbox.brotli),
-        `settle.js + ${sandbox.file}: ${kib(size.brotli + sandbox.brotli)} brotli, ` +
-          `${bytes(size.minified + sandbox.minified)} minified, ${bytes(size.gzip + sandbox.gzip)} gzip`,
+        bytes(total('brotli')),
+        `settle.js + ${paying.map((p) => p.file).join(' + ')}: ${kib(total('brotli'))} brotli, ` +
+          `${bytes(total('minified'))} minified, ${bytes(total('gzip'))} gzip`,
       ),
     );
   }
@@ -231,7 +243,9 @@ function sizes(file: Buffer): Sizes {
 
 /** When the page fetches each piece, for the notes. */
 const PIECE_USE: Record<string, string> = {
-  sandbox: 'fetched when the payment fields first show; interactive does not wait for it',
+  checkout:
+    'the payment panel, fetched on the first selection (at once for a preselected session); interactive does not wait for it',
+  sandbox: 'fetched when the payment panel first mounts the fields, after settle-checkout.js',
   de: 'fetched only when the page or the element asks for German',
 };
 
@@ -322,7 +336,8 @@ async function browserRuns<T extends { url: string; close(): Promise<void> }>(
         const run = await open(c.id, c.invoices === largest);
         runs.get(c.id)?.push(run);
         ctx.progress(
-          `  ${int(c.invoices)} invoices: interactive at ${ms(run.probe.interactive)} ms` +
+          `  ${int(c.invoices)} invoices: interactive at ${ms(run.probe.interactive)} ms, ` +
+            `pay button ready ${ms(run.firstSelection.ready)} ms after the first selection` +
             (run.selectAll ? `, select all painted after ${ms(run.selectAll.painted)} ms` : ''),
         );
       }
@@ -352,6 +367,18 @@ async function browserRuns<T extends { url: string; close(): Promise<void> }>(
             `${most(list.map((r) => r.settledRows))} once settled, for ${int(last.rowCount)} invoices`,
         ),
       );
+      const firsts = list.map((r) => r.firstSelection);
+      const fetched = (pick: (f: FirstSelectionResult) => number | null) =>
+        ms(median(firsts.map(pick).filter((v): v is number => v !== null)));
+      rows.push(
+        timed(
+          `first selection → pay button ready, ${int(c.invoices)} invoices`,
+          firsts.map((f) => f.ready),
+          `medians (ms) from the click: settle-checkout.js loaded ${fetched((f) => f.checkout)}, ` +
+            `settle-sandbox.js loaded ${fetched((f) => f.provider)}, Pay button with the total and the card fields drawn ` +
+            `${ms(median(firsts.map((f) => f.drawn)))}`,
+        ),
+      );
       if (last.rowCount !== c.invoices) {
         report.notes.push(
           `widget: the list says ${int(last.rowCount)} invoices for ${c.id}, expected ${int(c.invoices)}`,
@@ -364,7 +391,7 @@ async function browserRuns<T extends { url: string; close(): Promise<void> }>(
           timed(
             `select all → next frame, ${int(c.invoices)} invoices`,
             selects.map((s) => s.painted),
-            `medians (ms): click handlers (selection, local quote) ${ms(median(selects.map((s) => s.handler)))}, ` +
+            `one invoice already selected; medians (ms): click handlers (selection, local quote) ${ms(median(selects.map((s) => s.handler)))}, ` +
               `re-rendered ${ms(median(selects.map((s) => s.rendered)))}; DOM after: the summary has ` +
               `${int(lastSelect.summaryRows)} invoice lines (total ${lastSelect.total ?? '-'}), the list ${int(lastSelect.rows)} rows`,
           ),
@@ -421,6 +448,12 @@ async function loadPage<T extends { url: string; close(): Promise<void> }>(
     );
     await new Promise((resolve) => setTimeout(resolve, SELECT_ALL_DELAY_MS));
     const settledRows = (await page.evaluate('window.__settleBench.rows()')) as number;
+    const firstSelection = await withTimeout(
+      page.evaluate('window.__settleBench.firstSelection()') as Promise<FirstSelectionResult>,
+      PAGE_TIMEOUT_MS,
+      `${customerId}: the payment panel did not get ready after the first selection`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, SELECT_ALL_DELAY_MS));
     let selected: SelectAllResult | null = null;
     if (selectAll) {
       selected = await withTimeout(
@@ -429,7 +462,7 @@ async function loadPage<T extends { url: string; close(): Promise<void> }>(
         `${customerId}: select all did not finish`,
       );
     }
-    return { probe: result, settledRows, selectAll: selected };
+    return { probe: result, firstSelection, settledRows, selectAll: selected };
   } finally {
     await context.close().catch(() => {});
   }

@@ -134,18 +134,24 @@ describe('the widget and the pages that embed it', () => {
   );
 
   it.skipIf(!existsSync(join(DEFAULT_WIDGET_DIR, 'manifest.json')))(
-    'serves each built piece with the integrity value settle.js carries for it',
+    'serves each built piece with the integrity value that settle.js, or the checkout piece it pins, carries for it',
     async () => {
       const manifest = JSON.parse(await readFile(join(DEFAULT_WIDGET_DIR, 'manifest.json'), 'utf8')) as {
         pieces: Array<{ name: string; file: string; integrity: string }>;
       };
-      expect(manifest.pieces.map((p) => p.file)).toEqual(expect.arrayContaining(['settle-sandbox.js', 'settle-de.js']));
-      const settleJs = await (await fetch(`${server.url}/settle.js`)).text();
-      for (const { file, integrity } of manifest.pieces) {
+      expect(manifest.pieces.map((p) => p.file)).toEqual(
+        expect.arrayContaining(['settle-checkout.js', 'settle-sandbox.js', 'settle-de.js']),
+      );
+      const text = async (file: string) => (await fetch(`${server.url}/${file}`)).text();
+      const settleJs = await text('settle.js');
+      const checkoutJs = await text('settle-checkout.js');
+      // settle.js pins the panel and the German messages; the panel pins the provider's fields.
+      const pinnedBy: Record<string, string> = { checkout: settleJs, de: settleJs, sandbox: checkoutJs };
+      for (const { name, file, integrity } of manifest.pieces) {
         const res = await fetch(`${server.url}/${file}`);
         expect(res.headers.get('access-control-allow-origin'), file).toBe('*');
         expect(sri(new Uint8Array(await res.arrayBuffer())), file).toBe(integrity);
-        expect(settleJs, file).toContain(integrity);
+        expect(pinnedBy[name], file).toContain(integrity);
       }
     },
   );

@@ -14,7 +14,7 @@ import {
   rewriteResponses,
   type Tab,
 } from './support/browser.js';
-import { aria, PayPage, usd } from './support/pay-page.js';
+import { aria, PayPage, part, usd } from './support/pay-page.js';
 
 const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
 const MERCHANT = 'Northwind Supply Co.';
@@ -278,16 +278,17 @@ describe('the demo merchant page in a real browser', () => {
     expectQuietPage(tab.reports);
   });
 
-  it('works when settle.js and its sandbox piece are loaded twice, with a console warning and nothing worse', async () => {
+  it('works when settle.js and its pieces are loaded twice, with a console warning and nothing worse', async () => {
     const [oldest] = (await openItems('cus_harbor')).invoices;
     if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_harbor');
     const { tab, pay } = await openDemo('cus_harbor');
     await tab.page.addScriptTag({ url: `${server.url}/settle.js` });
     await until('the warning', () => (tab.reports.console.length >= 2 ? true : undefined), 5_000);
+    await pay.selectInvoice(oldest.number, oldest.openAmount);
     await tab.page.locator(aria('Card number', 'textbox')).wait();
+    await tab.page.addScriptTag({ url: `${server.url}/settle-checkout.js` });
     await tab.page.addScriptTag({ url: `${server.url}/settle-sandbox.js` });
 
-    await pay.selectInvoice(oldest.number, oldest.openAmount);
     await expectSummary(pay, [
       [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
       ['Total', usd(oldest.openAmount)],
@@ -316,27 +317,115 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
   const FIELDS_FAILED =
     'Payment not completed The payment fields could not be loaded. Check your connection and reload the page.';
 
-  it('fetches settle-sandbox.js once the payment screen shows, once, with the integrity of the bytes served', async () => {
+  /** The integrity and crossorigin of the `<script>` settle.js inserted for `file`. */
+  const pinned = (tab: Tab, file: string) =>
+    tab.page.$eval(`script[src*="/${file}"]`, (s) => ({
+      integrity: (s as HTMLScriptElement).integrity,
+      crossOrigin: (s as HTMLScriptElement).crossOrigin,
+    }));
+  const servedSri = async (file: string) => sri(await (await fetch(`${server.url}/${file}`)).arrayBuffer());
+
+  it('fetches no payment code for a visitor who only looks at the invoices', async () => {
     const { tab, pay } = await openDemo('cus_harbor');
+    await pay.invoiceRows();
+    expect(await pay.textOf('selection')).toBe('Select the invoices you want to pay.');
+    // Sort and scroll as a visitor would; nothing of the payment step is asked for meanwhile.
+    await tab.page.locator(aria('Open balance', 'button')).click();
+    await tab.page.waitForNetworkIdle({ idleTime: 500 });
+    expect(requestsFor(tab, '/settle-checkout.js')).toBe(0);
+    expect(requestsFor(tab, '/settle-sandbox.js')).toBe(0);
+    expect(tab.requests.filter((url) => new URL(url).hostname === 'js.stripe.com')).toEqual([]);
+    expect(await tab.page.$(part('checkout'))).toBeNull();
+    expect(await tab.page.$('settle-pay > [slot="payment-fields"]')).toBeNull();
+    expectQuietPage(tab.reports);
+  });
+
+  it('fetches settle-checkout.js on the first selection, then settle-sandbox.js, each once and pinned', async () => {
+    const { tab, pay } = await openDemo('cus_harbor');
+    await pay.selectFirstInvoice();
     await tab.page.locator(aria('Card number', 'textbox')).wait();
+    expect(await pay.textOf('selection')).toBe('1 invoice selected');
     await pay.chooseMethod('Bank (ACH) debit');
     await tab.page.locator(aria('Routing number', 'textbox')).wait();
     await pay.chooseMethod('Card');
     await tab.page.locator(aria('Card number', 'textbox')).wait();
 
     const paths = tab.requests.map((url) => new URL(url).pathname);
-    // settle.js renders, reads the session, and only then asks for the fields' code.
+    // settle.js renders and reads the session; the panel's code comes with the selection, the fields' after it.
     expect(paths.indexOf('/settle.js')).toBeLessThan(paths.indexOf('/v1/session'));
-    expect(paths.indexOf('/v1/session')).toBeLessThan(paths.indexOf('/settle-sandbox.js'));
+    expect(paths.indexOf('/v1/session')).toBeLessThan(paths.indexOf('/settle-checkout.js'));
+    expect(paths.indexOf('/settle-checkout.js')).toBeLessThan(paths.indexOf('/settle-sandbox.js'));
+    expect(requestsFor(tab, '/settle-checkout.js')).toBe(1);
     expect(requestsFor(tab, '/settle-sandbox.js')).toBe(1);
     expect(requestsFor(tab, '/settle-de.js')).toBe(0);
-    const script = await tab.page.$eval('script[src*="/settle-sandbox.js"]', (s) => ({
-      integrity: (s as HTMLScriptElement).integrity,
-      crossOrigin: (s as HTMLScriptElement).crossOrigin,
-    }));
-    const served = await (await fetch(`${server.url}/settle-sandbox.js`)).arrayBuffer();
-    expect(script).toEqual({ integrity: sri(served), crossOrigin: 'anonymous' });
+    for (const file of ['settle-checkout.js', 'settle-sandbox.js']) {
+      expect(await pinned(tab, file), file).toEqual({ integrity: await servedSri(file), crossOrigin: 'anonymous' });
+    }
     expectQuietPage(tab.reports);
+  });
+
+  it('shows a skeleton in the payment panel while settle-checkout.js loads, and keeps focus on the invoice', async () => {
+    const tab = await openTab(chromium.browser);
+    tabs.push(tab);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await tab.page.setRequestInterception(true);
+    tab.page.on('request', (request) => {
+      const hold = new URL(request.url()).pathname === '/settle-checkout.js' ? held : Promise.resolve();
+      void hold.then(() => request.continue());
+    });
+    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    const pay = new PayPage(tab.page);
+    await pay.ready();
+    await pay.selectFirstInvoice();
+    const skeleton = await pay.find(`${part('checkout')} [aria-busy="true"]`);
+    expect(await skeleton.evaluate((el) => el.textContent?.trim())).toBe('Loading the payment options…');
+    release();
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    expect(await tab.page.$(`${part('checkout')} [aria-busy="true"]`)).toBeNull();
+    const focused = await tab.page.evaluate(() => {
+      const active = document.querySelector('settle-pay')?.shadowRoot?.activeElement;
+      return active?.shadowRoot?.activeElement?.getAttribute('aria-label') ?? null;
+    });
+    expect(focused).toMatch(/^Pay invoice /);
+    expectQuietPage(tab.reports);
+  });
+
+  it('says when settle-checkout.js could not be loaded, and Retry loads it', async () => {
+    const tab = await openTab(chromium.browser);
+    tabs.push(tab);
+    let refused = 0;
+    await tab.page.setRequestInterception(true);
+    tab.page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/settle-checkout.js' && refused++ === 0) {
+        void request.abort('internetdisconnected');
+      } else {
+        void request.continue();
+      }
+    });
+    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    const pay = new PayPage(tab.page);
+    await pay.ready();
+    await pay.selectFirstInvoice();
+    expect(await pay.textOf('error')).toBe(
+      'Payment not completed The payment options could not be loaded. Check your connection and try again. Try again',
+    );
+    await tab.page.locator(aria('Try again', 'button')).click();
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    expect(await tab.page.$(part('error'))).toBeNull();
+    expect(requestsFor(tab, '/settle-checkout.js')).toBe(2);
+    // The selection's line above the panel takes the focus that Retry had.
+    const focused = await tab.page.evaluate(
+      () => document.querySelector('settle-pay')?.shadowRoot?.activeElement?.getAttribute('part') ?? null,
+    );
+    expect(focused).toBe('selection');
+    expect(tab.reports).toEqual({
+      console: [{ type: 'error', text: expect.stringContaining('Failed to load resource') }],
+      errors: [],
+      csp: [],
+    });
   });
 
   it('speaks German on a page whose lang is German, with settle-de.js fetched once', async () => {
@@ -346,23 +435,28 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
       '/demo': (page) => replaceOnce(page, '<html lang="en">', '<html lang="de">'),
     });
     await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
-    await tab.page.locator(aria('Rechnungen bezahlen', 'heading')).wait();
+    const pay = new PayPage(tab.page);
+    await pay.find(aria('Rechnungen bezahlen', 'heading'));
+    await pay.selectFirstInvoice();
     await tab.page.locator(aria('Kartennummer', 'textbox')).wait();
     expect(requestsFor(tab, '/settle-de.js')).toBe(1);
+    expect(requestsFor(tab, '/settle-checkout.js')).toBe(1);
     expect(requestsFor(tab, '/settle-sandbox.js')).toBe(1);
     expectQuietPage(tab.reports);
   });
 
   it('loads the pieces on a page whose CSP allows scripts by nonce only', async () => {
     const nonce = 'e2e-nonce-4f9a';
-    const { tab } = await openDemo('cus_harbor', {
+    const { tab, pay } = await openDemo('cus_harbor', {
       '/demo': (page, headers) => {
         const csp = headers['content-security-policy'] ?? '';
         headers['content-security-policy'] = replaceOnce(csp, "script-src 'self'", `script-src 'nonce-${nonce}'`);
         return replaceOnce(page, '<script src="/settle.js"', `<script nonce="${nonce}" src="/settle.js"`);
       },
     });
-    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    await pay.selectFirstInvoice();
+    await pay.find(aria('Card number', 'textbox'));
+    expect(requestsFor(tab, '/settle-checkout.js')).toBe(1);
     expect(requestsFor(tab, '/settle-sandbox.js')).toBe(1);
     expectQuietPage(tab.reports);
   });
@@ -371,6 +465,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
     const { tab, pay } = await openDemo('cus_harbor', {
       '/settle-sandbox.js': (script) => `window.__settleSkimmer = 'installed';\n${script}`,
     });
+    await pay.selectFirstInvoice();
     expect(await pay.textOf('error')).toBe(FIELDS_FAILED);
     expect(await tab.page.$(aria('Card number', 'textbox'))).toBeNull();
     expect(await tab.page.evaluate(() => '__settleSkimmer' in window)).toBe(false);
@@ -432,13 +527,29 @@ describe('the hosted pay page in a real browser', () => {
     expectQuietLink(tab.reports);
   });
 
+  it('opens the payment panel at once for a link with preselected invoices', async () => {
+    const [oldest, next] = (await openItems('cus_harbor')).invoices;
+    if (!oldest || !next) throw new Error('The demo ERP lacks two invoices for cus_harbor');
+    const session = await merchantApi<{ url: string }>('/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ customerId: 'cus_harbor', invoiceIds: [oldest.id, next.id] }),
+    });
+    const { tab, pay } = await openLink(session.url);
+    await tab.page.locator(aria(`Pay ${usd(oldest.openAmount + next.openAmount)}`, 'button')).wait();
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    expect(await pay.textOf('selection')).toBe('2 invoices selected');
+    expect(requestsFor(tab, '/settle-checkout.js')).toBe(1);
+    expectQuietLink(tab.reports);
+  });
+
   it('says a link with an unknown token is not valid', async () => {
     const { tab, pay } = await openLink(`${server.url}/pay#token=ct_test_not-a-real-token`);
     expect(await pay.textOf('error')).toBe(
       'This payment link is not valid Check that you opened the whole link, or ask for a new one.',
     );
-    // settle.js ran, but no payment screen showed: the fields' code was never fetched.
+    // settle.js ran, but no payment screen showed: neither the panel's nor the fields' code was fetched.
     expect(requestsFor(tab, '/settle.js')).toBe(1);
+    expect(requestsFor(tab, '/settle-checkout.js')).toBe(0);
     expect(requestsFor(tab, '/settle-sandbox.js')).toBe(0);
     expectQuietLink(tab.reports);
   });

@@ -1,10 +1,12 @@
 // Prints the size (minified, gzip, brotli) of dist/settle.js and of each piece it loads on first
-// use (dist/settle-*.js), checks settle.js against its budget, adds up what a payer downloads, and
+// use (dist/settle-*.js), checks settle.js against its budget, adds up what a payer downloads
+// (settle.js, the payment panel settle-checkout.js and the sandbox's fields settle-sandbox.js), and
 // writes the values where the server and the release notes read them:
 //   dist/settle.js.sri   settle.js's integrity attribute value, `sha384-<base64>`
 //   dist/manifest.json   { file, bytes, gzip, brotli, integrity, pieces: [{ name, file, bytes, gzip, brotli, integrity }] }
-// A piece's integrity is written into settle.js by the build (vite.config.ts): a piece whose value
-// settle.js does not carry comes from another build, and fails this script.
+// A piece's integrity is written by the build (vite.config.ts) into settle.js, or into the piece
+// that loads it (settle-checkout.js pins the providers' pieces): a piece whose value neither
+// carries comes from another build, and fails this script.
 // Node built-ins only, so it runs anywhere the build does.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -37,14 +39,18 @@ if (!main) {
   process.exit(1);
 }
 const names = (await readdir(dist)).filter((f) => PIECE.test(f)).sort();
+const measured = await Promise.all(names.map((file) => measure(file)));
+// settle.js pins some pieces; those pin the rest (settle-checkout.js pins the providers' pieces).
+const carriers = [main, ...measured.filter((p) => main.text.includes(p.integrity))];
 const pieces = [];
-for (const file of names) {
-  const { text, ...piece } = await measure(file);
-  if (!main.text.includes(piece.integrity)) {
-    console.error(`dist/${file} is not the piece dist/${MAIN} was built with: run \`vite build\` again.`);
+for (const { text, ...piece } of measured) {
+  if (!carriers.some((c) => c.text.includes(piece.integrity))) {
+    console.error(
+      `dist/${piece.file} is not the piece dist/${MAIN} (or a piece it pins) was built with: run \`vite build\` again.`,
+    );
     process.exit(1);
   }
-  pieces.push({ name: PIECE.exec(file)[1], ...piece });
+  pieces.push({ name: PIECE.exec(piece.file)[1], ...piece });
 }
 const { text: _, ...settle } = main;
 
@@ -61,12 +67,13 @@ const sum = (files) =>
   });
 const over = settle.brotli - BUDGET_BROTLI;
 const sandbox = pieces.find((p) => p.name === 'sandbox');
+const paying = [settle, ...pieces.filter((p) => p.name === 'checkout' || p.name === 'sandbox')];
 
 console.log(`
     ${'dist/'.padEnd(34)}${'minified'.padStart(11)}${'gzip'.padStart(11)}${'brotli'.padStart(11)}
 ${row(MAIN, settle)}
 ${pieces.map((p) => row(`${p.file} (on first use)`, p)).join('\n')}
-${sandbox ? `${row('total, paying with the sandbox', sum([settle, sandbox]))}\n` : ''}
+${sandbox ? `${row('total, paying with the sandbox', sum(paying))}\n` : ''}
     settle.js brotli budget ${BUDGET_BROTLI.toLocaleString('en-US')} B: ${
       over > 0
         ? `** OVER BUDGET ** by ${over.toLocaleString('en-US')} B`
@@ -77,5 +84,5 @@ ${sandbox ? `${row('total, paying with the sandbox', sum([settle, sandbox]))}\n`
 ${pieces.map((p) => `    ${p.file.padEnd(20)}${p.integrity}`).join('\n')}
 
   <script src=".../${MAIN}" integrity="${settle.integrity}" crossorigin="anonymous"></script>
-  (settle.js carries the pieces' integrity values and loads them from beside itself.)
+  (settle.js carries the pieces' integrity values, or those of the pieces that load the rest.)
 `);

@@ -46,13 +46,21 @@ export class PayPage {
     return element;
   }
 
-  /** The payment screen is up (its heading shows). */
+  /**
+   * The invoices are up (the heading shows). Found by `find`: until something is selected nothing
+   * changes in the page's light DOM, so a wait that watches the document for mutations would not see it.
+   */
   async ready(): Promise<void> {
-    await this.page.locator(aria('Pay your invoices', 'heading')).wait();
+    await this.find(aria('Pay your invoices', 'heading'));
   }
 
   async selectInvoice(number: string, open: number): Promise<void> {
     await this.page.locator(aria(`Pay invoice ${number}, ${usd(open)} open`, 'checkbox')).click();
+  }
+
+  /** Ticks the first invoice row, whatever the page's language (the row's own checkbox). */
+  async selectFirstInvoice(): Promise<void> {
+    await this.page.locator('settle-pay >>> settle-invoice-list >>> [part~="row"] input[type="checkbox"]').click();
   }
 
   async isSelected(number: string, open: number): Promise<boolean> {

@@ -68,6 +68,10 @@ export const de: Messages = {
   payButtonIdle: 'Bezahlen',
   payPaying: 'Zahlung läuft…',
   paySelectInvoices: 'Wählen Sie die Rechnungen, die Sie bezahlen möchten.',
+  paySelected: (count: number) => (count === 1 ? '1 Rechnung ausgewählt' : `${count} Rechnungen ausgewählt`),
+  payCheckoutLoading: 'Die Zahlungsarten werden geladen…',
+  payCheckoutFailed:
+    'Die Zahlungsarten konnten nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   payEnterDetails: 'Geben Sie Ihre Zahlungsdaten ein.',
   payConfirmTotal: (amount: string) =>
     `Der Gesamtbetrag dieser Zahlung ist ${amount}. Prüfen Sie die Übersicht und bestätigen Sie mit „Bezahlen“, oder ändern Sie die Zahlungsart.`,

@@ -1,7 +1,9 @@
 /**
- * English messages, the fallback for every locale. A message is a string or a function of its
- * parameters; amounts and dates arrive already formatted by Intl. Add keys here first: other
- * locales are typed against this object, so a missing translation fails the type check.
+ * English messages of settle.js's first screen (the session's states and the invoice list), the
+ * fallback for every locale. The payment panel's English messages (en-checkout.ts) arrive with the
+ * checkout piece. A message is a string or a function of its parameters; amounts and dates arrive
+ * already formatted by Intl. Other locales are typed against both objects (`Messages`), so a
+ * missing translation fails the type check.
  */
 export const en = {
   loading: 'Loading your invoices…',
@@ -45,67 +47,18 @@ export const en = {
   // pay
   payTitle: 'Pay your invoices',
   paySubtitle: (customer: string, merchant: string) => `${customer}, invoices from ${merchant}`,
-  payCreditsHeading: 'Credits',
-  payCreditApply: (number: string) => `Apply credit ${number}`,
-  payCreditAvailable: (amount: string) => `${amount} available`,
-  payCreditAmount: (number: string) => `Amount of credit ${number} to apply`,
-  payMethodsHeading: 'Payment method',
-  payMethodCard: 'Card',
-  payMethodAch: 'Bank (ACH) debit',
-  payMethodWallet: 'Wallet',
-  payMethodMax: (method: string, amount: string) => `${method} payments are limited to ${amount}`,
-  payMethodMin: (method: string, amount: string) => `${method} payments start at ${amount}`,
-  paySurchargeNotice: (rate: string) =>
-    `A ${rate} surcharge applies to credit cards; debit cards and bank transfers have none.`,
-  payNoSurchargeDebit: 'No surcharge on debit cards',
-  payNoSurchargePrepaid: 'No surcharge on prepaid cards',
-  paySurchargeLine: (rate: string) => `Credit card surcharge (${rate})`,
-  paySummaryHeading: 'Summary',
-  payInvoiceLine: (number: string) => `Invoice ${number}`,
-  payMoreInvoices: (count: number) => `${count} more invoices`,
-  payCreditLine: (number: string) => `Credit ${number}`,
-  paySubtotal: 'Subtotal',
-  payTotal: 'Total',
-  payButton: (amount: string) => `Pay ${amount}`,
-  payButtonIdle: 'Pay',
-  payPaying: 'Paying…',
   paySelectInvoices: 'Select the invoices you want to pay.',
-  payEnterDetails: 'Enter your payment details to pay.',
-  payConfirmTotal: (amount: string) =>
-    `The total for this payment is ${amount}. Check the summary, then press Pay to accept it, or change how you pay.`,
-  payTotalNow: (amount: string) => `Total ${amount}`,
-  payDeclinedTitle: 'Payment declined',
-  payDeclined: 'The payment was declined. Try another card, or pay by bank (ACH).',
   payErrorTitle: 'Payment not completed',
-  payFailed: 'The payment could not be completed and nothing was charged. Check your details and try again.',
-  payBusy: 'The payment service is busy. Nothing was charged; try again in a moment.',
-  payFixFields: 'Some details need your attention; they are marked above. Nothing was charged.',
-  payFieldsFailed: 'The payment fields could not be loaded. Check your connection and reload the page.',
   payInvalidLink: 'This payment link is not valid',
   payInvalidLinkBody: 'Check that you opened the whole link, or ask for a new one.',
   payMisconfiguredTitle: 'Payment cannot start',
   payMisconfiguredBody: 'This page is missing its payment session. Please contact the merchant.',
-  payPendingTitle: 'Payment processing',
-  payPendingBody: "Your bank payment is processing. It usually takes up to 4 business days; we'll email you.",
-  payReceiptTitle: 'Payment received',
-  payReceiptBody: (amount: string) => `Thank you. We received your payment of ${amount}.`,
-  payReceiptInvoices: 'Paid per invoice',
-  payStatus: (status: string) =>
-    status === 'succeeded' ? 'Paid' : status === 'processing' ? 'Processing' : status.replace(/_/g, ' '),
-  payStatusLabel: 'Status',
-  payReference: 'Reference',
-  payPaidWith: 'Paid with',
-  payBankAccount: 'Bank account',
-  payTotalPaid: 'Total paid',
-  payShortPaid: (reason: string, amount: string) => `${amount} not paid: ${reason}`,
-  payIssueReason: 'Choose why you are paying less',
-  payIssueNote: 'This reason needs a note',
-  payIssueOverBalance: (amount: string) => `That is more than the open balance of ${amount}`,
-  payIssueCreditOver: (amount: string) => `Only ${amount} of this credit is left to apply`,
-  payIssueCreditOverInvoices: 'More than the selected invoices can take. Apply less, or select more invoices.',
-  payIssueNothingToCharge: 'Your credits cover everything selected. Apply less credit, or select more invoices.',
-  payIssueAmount: (example: string) => `Enter an amount such as ${example}`,
-  payIssuePending: 'A payment for this invoice is already on its way',
+  paySelected: (count: number) => (count === 1 ? '1 invoice selected' : `${count} invoices selected`),
+  payCheckoutLoading: 'Loading the payment options…',
+  payCheckoutFailed: 'The payment options could not be loaded. Check your connection and try again.',
 } as const;
 
-export type Messages = { [K in keyof typeof en]: (typeof en)[K] extends string ? string : (typeof en)[K] };
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : T[K] };
+
+/** Every message of the widget, settle.js's and the checkout piece's (a type only: nothing of the piece is bundled here). */
+export type Messages = Widen<typeof en & typeof import('./en-checkout.js').enCheckout>;

@@ -6,13 +6,23 @@ import { en, type Messages } from './en.js';
 type Key = keyof Messages;
 type Params<K extends Key> = Messages[K] extends (...args: infer A) => string ? A : [];
 
-const loaded = new Map<string, Promise<Messages>>();
+/**
+ * The English messages known so far: settle.js's own, and the payment panel's once the checkout
+ * piece added them (`addEnglish`). A German page has every message in settle-de.js.
+ */
+const english: Partial<Messages> = { ...en };
+const loaded = new Map<string, Promise<Partial<Messages>>>();
+
+/** Called when the checkout piece arrives, before anything renders its messages. */
+export function addEnglish(messages: Partial<Messages>): void {
+  Object.assign(english, messages);
+}
 
 /**
  * The messages for a locale: English at once, others loaded on first use ("de-CH" -> de). When a
  * locale's file cannot be loaded (offline) the element stays in English, and a later element tries again.
  */
-export function loadMessages(locale: string): Promise<Messages> {
+export function loadMessages(locale: string): Promise<Partial<Messages>> {
   const lang = locale.toLowerCase().split('-')[0] ?? 'en';
   let messages = loaded.get(lang);
   if (!messages) {
@@ -22,10 +32,10 @@ export function loadMessages(locale: string): Promise<Messages> {
             (m) => m.de,
             () => {
               loaded.delete(lang);
-              return en;
+              return english;
             },
           )
-        : Promise.resolve(en);
+        : Promise.resolve(english);
     loaded.set(lang, messages);
   }
   return messages;
@@ -37,7 +47,7 @@ export function loadMessages(locale: string): Promise<Messages> {
  * lazily loaded locale arrives.
  */
 export class LocalizeController implements ReactiveController {
-  #messages: Messages = en;
+  #messages: Partial<Messages> = english;
   #locale = 'en';
 
   constructor(
@@ -62,8 +72,9 @@ export class LocalizeController implements ReactiveController {
     });
   }
 
+  /** A message; the key itself for a panel message asked before the checkout piece brought it (a bug, not a state). */
   t<K extends Key>(key: K, ...params: Params<K>): string {
-    const message = this.#messages[key] as string | ((...args: unknown[]) => string);
+    const message = (this.#messages[key] ?? english[key] ?? key) as string | ((...args: unknown[]) => string);
     return typeof message === 'function' ? message(...params) : message;
   }
 

@@ -1,10 +1,18 @@
 import { type PieceName, type Pieces, registeredPiece } from './pieces.js';
+import { lendShared } from './shared-script.js';
+
+/** A piece's file beside settle.js (with its content hash as `?v=`) and its Subresource Integrity value. */
+export interface Pin {
+  src: string;
+  integrity: string;
+}
 
 /**
- * Each piece's file beside settle.js (with its content hash as `?v=`) and its Subresource
- * Integrity value, written in at build time by vite.config.ts once the pieces are built.
+ * The pieces settle.js itself loads (the checkout piece and the German messages), pinned: written
+ * in at build time by vite.config.ts once the pieces are built. The checkout piece pins the
+ * provider pieces it loads (load-piece-checkout.ts), so every piece is still pinned through settle.js.
  */
-declare const __SETTLE_PIECES__: { [N in PieceName]: { src: string; integrity: string } };
+declare const __SETTLE_PIECES__: { [N in PieceName]?: Pin };
 
 /**
  * settle.js's own `<script>`, read while settle.js runs (`currentScript` is null afterwards):
@@ -19,15 +27,25 @@ const loading = new Map<PieceName, Promise<Pieces[PieceName]>>();
 
 /**
  * A piece of Settle, loaded on first use: settle.js's loader (see load-piece.ts for the npm
- * build's). Inserts `<script src integrity crossorigin="anonymous">`, so the browser runs the
- * piece only if its bytes are exactly those settle.js was built with (DOMAIN.md §5). One load
- * per piece; a failed one (offline, a file that does not match) is forgotten, so a later call
- * tries again.
+ * build's), for the pieces settle.js pins.
  */
 export function loadPiece<N extends PieceName>(name: N): Promise<Pieces[N]> {
+  return loadPinned(name, __SETTLE_PIECES__[name]);
+}
+
+/**
+ * Loads a piece by the pin its loader carries: inserts `<script src integrity
+ * crossorigin="anonymous">`, so the browser runs the piece only if its bytes are exactly those
+ * the pin was built from (DOMAIN.md §5). One load per piece; a failed one (offline, a file that
+ * does not match) is forgotten, so a later call tries again. The checkout piece loads the
+ * provider pieces through this with pins of its own (shared-script.ts).
+ */
+export function loadPinned<N extends PieceName>(name: N, pin: Pin | undefined): Promise<Pieces[N]> {
   let piece = loading.get(name) as Promise<Pieces[N]> | undefined;
   if (!piece) {
-    const started = insert(name);
+    const started = pin
+      ? insert(name, pin)
+      : Promise.reject(new Error(`Settle has no integrity value for its ${name} piece`));
     loading.set(name, started);
     started.catch(() => {
       if (loading.get(name) === started) loading.delete(name);
@@ -37,8 +55,7 @@ export function loadPiece<N extends PieceName>(name: N): Promise<Pieces[N]> {
   return piece;
 }
 
-function insert<N extends PieceName>(name: N): Promise<Pieces[N]> {
-  const { src, integrity } = __SETTLE_PIECES__[name];
+function insert<N extends PieceName>(name: N, { src, integrity }: Pin): Promise<Pieces[N]> {
   if (!base) {
     return Promise.reject(
       new Error(`Settle cannot load ${src}: settle.js was not run from a <script src>, so where it lives is unknown`),
@@ -62,6 +79,8 @@ function insert<N extends PieceName>(name: N): Promise<Pieces[N]> {
         ),
       );
     });
+    // The checkout piece reads Lit and a few modules from settle.js as it runs (shared-script.ts).
+    lendShared();
     script.src = url;
     script.integrity = integrity;
     script.crossOrigin = 'anonymous';

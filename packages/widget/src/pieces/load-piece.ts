@@ -1,6 +1,7 @@
 import type { PieceName, Pieces } from './pieces.js';
 
 const IMPORTS: { [N in PieceName]: () => Promise<Pieces[N]> } = {
+  checkout: () => import('../components/pay/checkout.js'),
   sandbox: () => import('../providers/sandbox.js'),
   de: () => import('../i18n/de.js'),
 };

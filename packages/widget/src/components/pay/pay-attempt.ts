@@ -1,7 +1,7 @@
 import type { SessionClient } from '@settle/client';
 import type { Payment, PaymentMethodToken, PaymentProposal, Quote } from '@settle/schema';
 import { classify } from './pay-errors.js';
-import { fingerprint } from './pay-state.js';
+import { fingerprint } from './pay-price.js';
 
 /** One press of Pay that reached the server: retried as is (same key) only after a network failure. */
 interface Attempt {

@@ -1,50 +1,33 @@
 import type { SessionClient } from '@settle/client';
-import {
-  type FieldIssue,
-  IN_FLIGHT_STATUSES,
-  type Payment,
-  type PaymentMethodType,
-  type Quote,
-  type SessionView,
-} from '@settle/schema';
+import type { SessionView } from '@settle/schema';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { SettleChangeEvent } from '../../events/change.js';
 import { SettleErrorEvent } from '../../events/error.js';
 import { SettleReadyEvent } from '../../events/ready.js';
-import { SettleSubmitEvent } from '../../events/submit.js';
-import { SettleSuccessEvent } from '../../events/success.js';
 import type { LocalizeController } from '../../i18n/localize.js';
-import type { ProviderFieldState } from '../../providers/provider.js';
-import { PaymentAttempts } from './pay-attempt.js';
-import { describeFailure } from './pay-errors.js';
-import { ProviderSlot } from './pay-provider.js';
-import {
-  type CreditDraft,
-  initialLines,
-  isEmpty,
-  type LineDraft,
-  type Notice,
-  type Phase,
-  type Priced,
-  price,
-} from './pay-state.js';
+import { loadPiece } from '../../pieces/load-piece.js';
+import type { Pieces } from '../../pieces/pieces.js';
+import type { CheckoutController } from './checkout-controller.js';
+import { classify } from './pay-errors.js';
+import { initialLines, isEmpty, type LineDraft, type Phase } from './pay-state.js';
 
 export interface PayControllerOptions {
   localize: LocalizeController;
   /** The client to use, or null when the element lacks its token (an integrator mistake). */
   client(): SessionClient | null;
-  /** The light-DOM container the payment fields are mounted into. */
-  fields(): HTMLElement;
   /** Something the payer must notice happened: a new phase, a notice, a total to confirm. */
   noticed(): void;
+  /** Says `text` in the element's live region. */
+  announce(text: string): void;
+  /** The checkout piece arrived: its styles and messages join the element's before it renders. */
+  arrived(piece: Pieces['checkout']): void;
 }
 
-const EMPTY_FIELDS: ProviderFieldState = { complete: false, error: null, funding: null };
 type Host = ReactiveControllerHost & HTMLElement;
 
 /**
- * The <settle-pay> flow: reads the session, prices every edit locally with the server's own
- * function, and pays through PaymentAttempts; then follows the payment to its outcome.
+ * The <settle-pay> flow around the payment: reads the session and keeps the payer's selection.
+ * The payment panel (pricing, the fields, paying, the outcome) is the checkout piece's
+ * CheckoutController, loaded on the first selection, so a payer who only looks never downloads it.
  */
 export class PayController implements ReactiveController {
   phase: Phase = 'loading';
@@ -52,23 +35,14 @@ export class PayController implements ReactiveController {
   lines: ReadonlyMap<string, LineDraft> = new Map();
   /** False while the invoice list has a line it cannot read (its own message is on that line). */
   linesValid = true;
-  credits: ReadonlyMap<string, CreditDraft> = new Map();
-  method: PaymentMethodType = 'card';
-  fieldState: ProviderFieldState = EMPTY_FIELDS;
-  priced: Priced | null = null;
-  busy = false;
-  notice: Notice | null = null;
-  /** Problems the server found in the last attempt (a 422's details), paths as sent. */
-  serverIssues: FieldIssue[] = [];
-  payment: Payment | null = null;
+  /** The checkout piece, once loaded: its module and the panel's controller. */
+  piece: Pieces['checkout'] | null = null;
+  checkout: CheckoutController | null = null;
+  /** The checkout piece is on its way, or could not be loaded (the panel offers Retry). */
+  checkoutLoad: 'idle' | 'loading' | 'failed' = 'idle';
 
-  readonly #attempts = new PaymentAttempts();
-  readonly #provider: ProviderSlot;
-  /** Aborts reads (the session, a payment's watch): on a reload and when the element leaves the page. */
+  /** Aborts the session read: on a reload and when the element leaves the page. */
   #abort = new AbortController();
-  /** The Pay press being worked on. Never aborted: the server may charge whatever the page does. */
-  #paying: Promise<void> | null = null;
-  /** The element left the page and its reads were stopped: pick up where it was when it returns. */
   #suspended = false;
 
   constructor(
@@ -76,21 +50,13 @@ export class PayController implements ReactiveController {
     private readonly options: PayControllerOptions,
   ) {
     host.addController(this);
-    this.#provider = new ProviderSlot(
-      host,
-      options,
-      (state) => this.#fieldsChanged(state),
-      () => this.#show({ kind: 'error', message: options.localize.t('payFieldsFailed'), retry: false }),
-    );
   }
 
   hostDisconnected(): void {
-    // A move (removed and inserted again in the same task) keeps everything, typed card included.
     queueMicrotask(() => {
       if (this.host.isConnected || this.#suspended) return;
       this.#suspended = true;
       this.#abort.abort();
-      this.#provider.destroy();
     });
   }
 
@@ -98,35 +64,12 @@ export class PayController implements ReactiveController {
     if (!this.#suspended) return;
     this.#suspended = false;
     this.#abort = new AbortController();
-    // A payment still in flight resumes by itself: its outcome lands when the server answers.
     if (this.phase === 'loading') void this.load();
-    else if (this.phase === 'ready' && !this.busy) this.#remount();
-    else if (this.phase === 'pending' && this.payment) void this.#watch(this.payment.id);
   }
 
-  /** Something selected, no problem, the fields complete, not already paying. */
-  get canPay(): boolean {
-    const p = this.priced;
-    return (
-      this.phase === 'ready' &&
-      !this.busy &&
-      p !== null &&
-      p.proposal.allocations.length > 0 &&
-      p.issues.length === 0 &&
-      this.linesValid &&
-      this.fieldState.complete &&
-      this.#provider.ready
-    );
-  }
-
-  /** The server's total for the entered card, when it differs from the one shown: Pay accepts it. */
-  get confirming(): boolean {
-    return this.#attempts.confirm !== null;
-  }
-
-  /** The quote on screen: the server's while it waits for confirmation, else the local one. */
-  get shownQuote(): Quote | null {
-    return this.#attempts.confirm?.quote ?? this.priced?.quote ?? null;
+  /** The payer has something selected: the payment panel shows (or is on its way). */
+  get selecting(): boolean {
+    return this.phase === 'ready' && this.lines.size > 0;
   }
 
   /**
@@ -135,189 +78,78 @@ export class PayController implements ReactiveController {
    * while the server may still be charging under it.
    */
   async load(): Promise<void> {
-    while (this.#paying) await this.#paying;
+    while (this.checkout?.paying) await this.checkout.paying;
     this.#abort.abort();
     this.#abort = new AbortController();
     const { signal } = this.#abort;
-    this.#provider.reset();
-    this.#attempts.reset();
-    Object.assign(this, { session: null, priced: null, payment: null, notice: null, busy: false });
+    this.checkout?.reset();
+    this.session = null;
     const client = this.options.client();
-    if (!client) return this.#setPhase('misconfigured');
-    this.#setPhase('loading');
+    if (!client) return this.setPhase('misconfigured');
+    this.setPhase('loading');
     try {
       const session = await client.getSession({ signal });
       if (signal.aborted) return;
-      Object.assign(this, {
-        session,
-        credits: new Map(),
-        linesValid: true,
-        fieldState: EMPTY_FIELDS,
-        serverIssues: [],
-      });
-      this.lines = initialLines(session);
-      this.method = session.rules.allowedMethods[0] ?? 'card';
-      this.#reprice(false);
+      Object.assign(this, { session, lines: initialLines(session), linesValid: true });
       this.host.dispatchEvent(new SettleReadyEvent({ session }));
-      this.#setPhase(isEmpty(session) ? 'empty' : 'ready');
-      if (this.phase === 'ready') void this.#provider.mount(session, this.method);
+      this.setPhase(isEmpty(session) ? 'empty' : 'ready');
+      // A pay link's preselection opens the panel at once.
+      if (this.selecting) void this.openCheckout(false);
     } catch (error) {
       if (signal.aborted) return;
-      const { kind, code, message } = describeFailure(error, this.options.localize);
+      const { kind, http } = classify(error);
       const ended = kind === 'expired' || kind === 'unauthorized';
-      this.#setPhase(ended ? kind : 'network-error');
-      this.#emitError(code, ended ? message : this.options.localize.t('networkError'));
+      this.setPhase(ended ? kind : 'network-error');
+      const key = kind === 'expired' ? 'expiredTitle' : ended ? 'payInvalidLink' : 'networkError';
+      const message = this.options.localize.t(key);
+      this.host.dispatchEvent(new SettleErrorEvent({ code: http?.code ?? 'network_error', message, payment: null }));
     }
   }
 
   setLines(lines: ReadonlyMap<string, LineDraft>, valid: boolean): void {
     this.lines = lines;
     this.linesValid = valid;
-    this.#edited();
-  }
-
-  setCredit(id: string, draft: CreditDraft): void {
-    this.credits = new Map(this.credits).set(id, draft);
-    this.#edited();
-  }
-
-  setMethod(method: PaymentMethodType): void {
-    if (method === this.method) return;
-    this.method = method;
-    this.notice = null;
-    this.#remount();
-  }
-
-  /** Mounts the fields again in the element's current colours (the theme changed); what was typed is lost. */
-  restyleFields(): void {
-    if (!this.busy) this.#remount();
-  }
-
-  /** Pay pressed. Safe to call repeatedly: a press while an attempt runs does nothing. */
-  async pay(): Promise<void> {
-    const client = this.options.client();
-    const priced = this.priced;
-    const shown = this.shownQuote;
-    if (!client || !priced || !shown || !this.canPay) return;
-    const submit = new SettleSubmitEvent({ proposal: priced.proposal, quote: shown });
-    this.host.dispatchEvent(submit);
-    if (submit.defaultPrevented) return;
-    Object.assign(this, { busy: true, notice: null, serverIssues: [] });
+    if (this.checkout?.session) this.checkout.setLines(lines, valid);
+    else if (this.selecting) void this.openCheckout(true);
     this.host.requestUpdate();
-    this.#paying = this.#attempt(client, priced, shown.total);
-    try {
-      await this.#paying;
-    } finally {
-      this.#paying = null;
-    }
   }
 
-  async #attempt(client: SessionClient, priced: Priced, shownTotal: number): Promise<void> {
-    try {
-      const tokenize = () => this.#provider.tokenize();
-      const result = await this.#attempts.run(client, priced.proposal, shownTotal, tokenize);
-      if (result.kind === 'confirm') this.options.noticed();
-      else this.#outcome(result.payment);
-    } catch (error) {
-      this.#payFailed(error);
-    } finally {
-      this.busy = false;
+  /**
+   * Loads the checkout piece (once) and starts the panel for the session. `announce`: the payer's
+   * selection opened it, so settle-change reports it. A failed load is shown with Retry, which calls this again.
+   */
+  async openCheckout(announce: boolean): Promise<void> {
+    if (!this.piece) {
+      if (this.checkoutLoad === 'loading') return;
+      this.checkoutLoad = 'loading';
       this.host.requestUpdate();
-      // The element was away while paying: its fields were removed, so the next try needs new ones.
-      if (this.phase === 'ready' && !this.#provider.ready && !this.#suspended) this.#remount();
+      try {
+        const piece = await loadPiece('checkout');
+        this.options.arrived(piece);
+        this.piece = piece;
+        this.checkout = new piece.CheckoutController(this.host, {
+          ...this.options,
+          phase: () => this.phase,
+          setPhase: (phase, quietly) => this.setPhase(phase, quietly),
+        });
+        this.checkoutLoad = 'idle';
+      } catch {
+        this.checkoutLoad = 'failed';
+        this.options.noticed();
+        this.host.requestUpdate();
+        return;
+      }
     }
-  }
-
-  #remount(): void {
-    if (this.phase !== 'ready' || !this.session || this.#suspended) return;
-    this.fieldState = EMPTY_FIELDS;
-    this.#edited();
-    void this.#provider.mount(this.session, this.method);
-  }
-
-  #fieldsChanged(state: ProviderFieldState): void {
-    this.#attempts.forgetToken();
-    const fundingChanged = state.funding !== this.fieldState.funding;
-    this.fieldState = state;
-    if (fundingChanged) this.#edited();
-    else this.host.requestUpdate();
-  }
-
-  #edited(): void {
-    this.#attempts.reset();
-    this.serverIssues = [];
-    this.#reprice(true);
+    const { session, checkout } = this;
+    if (checkout && session && this.selecting && checkout.session !== session) {
+      checkout.start(session, this.lines, this.linesValid, announce);
+    }
     this.host.requestUpdate();
   }
 
-  #reprice(announce: boolean): void {
-    const { session } = this;
-    if (!session) return;
-    const draft = { lines: this.lines, credits: this.credits, method: this.method, funding: this.fieldState.funding };
-    this.priced = price(session, draft, this.options.localize.locale);
-    if (!announce) return;
-    const { proposal, quote, issues } = this.priced;
-    const valid = issues.length === 0 && this.linesValid && proposal.allocations.length > 0;
-    this.host.dispatchEvent(new SettleChangeEvent({ proposal, quote, valid }));
-  }
-
-  #outcome(payment: Payment): void {
-    this.payment = payment;
-    if (payment.status === 'failed' || payment.status === 'canceled') {
-      const message = payment.failure?.message ?? this.options.localize.t('payDeclined');
-      this.#emitError(payment.failure?.code ?? payment.status, message, payment);
-      if (this.phase !== 'ready') this.phase = 'ready';
-      // Fresh fields for another card or a bank account; the selection stays as it was.
-      this.#remount();
-      this.#show({ kind: 'decline', message, retry: false });
-      return;
-    }
-    this.#provider.destroy();
-    const pending = IN_FLIGHT_STATUSES.includes(payment.status);
-    this.#setPhase(pending ? 'pending' : 'receipt');
-    this.host.dispatchEvent(new SettleSuccessEvent({ payment }));
-    if (pending) void this.#watch(payment.id);
-  }
-
-  /** Follows a processing (ACH) payment until it settles or fails; the payer may leave meanwhile. */
-  async #watch(id: string): Promise<void> {
-    const client = this.options.client();
-    const { signal } = this.#abort;
-    if (!client) return;
-    try {
-      const settled = (p: Payment) => !IN_FLIGHT_STATUSES.includes(p.status);
-      const payment = await client.waitForPayment(id, settled, { timeoutMs: 30 * 60_000, signal });
-      if (!signal.aborted && this.phase === 'pending') this.#outcome(payment);
-    } catch {
-      // Still processing as far as we know: the pending screen already says an email will follow.
-    }
-  }
-
-  #payFailed(error: unknown): void {
-    const failure = describeFailure(error, this.options.localize);
-    this.#emitError(failure.code, failure.message);
-    if (failure.kind === 'expired' || failure.kind === 'unauthorized') {
-      this.#provider.destroy();
-      this.#setPhase(failure.kind);
-      return;
-    }
-    this.serverIssues = failure.details;
-    if (failure.notice) this.#show({ kind: 'error', message: failure.message, retry: failure.retry });
-  }
-
-  #show(notice: Notice): void {
-    this.notice = notice;
-    this.host.requestUpdate();
-    this.options.noticed();
-  }
-
-  #setPhase(phase: Phase): void {
+  setPhase(phase: Phase, quietly = false): void {
     this.phase = phase;
     this.host.requestUpdate();
-    this.options.noticed();
-  }
-
-  #emitError(code: string, message: string, payment: Payment | null = null): void {
-    this.host.dispatchEvent(new SettleErrorEvent({ code, message, payment }));
+    if (!quietly) this.options.noticed();
   }
 }

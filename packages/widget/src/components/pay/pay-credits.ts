@@ -2,7 +2,7 @@ import { type CreditMemo, payableAmount, type Quote } from '@settle/schema';
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LocalizeController } from '../../i18n/localize.js';
 import { editableAmount } from '../invoice-list/amount-text.js';
-import type { CreditDraft } from './pay-state.js';
+import type { CreditDraft } from './pay-price.js';
 
 export interface CreditsView {
   localize: LocalizeController;

@@ -3,12 +3,14 @@ import type { LocalizeController } from '../../i18n/localize.js';
 
 /**
  * The screens around the payment itself: loading, the ones that end the flow (expired or
- * invalid link, a page set up without a token, nothing to pay) and the load's network error.
- * Each has a heading that takes focus (`data-focus`) when the payer's action led to it.
+ * invalid link, a page set up without a token, nothing to pay) and the load's network error,
+ * each with a heading that takes focus (`data-focus`) when the payer's action led to it; and, on
+ * the invoices' screen, the selection line and the payment panel's place until the checkout piece is there.
  */
 
+const row = html`<div class="skeleton-row"><span></span><span></span><span></span></div>`;
+
 export function renderLoading(localize: LocalizeController): TemplateResult {
-  const row = html`<div class="skeleton-row"><span></span><span></span><span></span></div>`;
   return html`
     <div part="loading" class="state loading" aria-busy="true">
       <p class="sr-only">${localize.t('loading')}</p>
@@ -28,20 +30,26 @@ export function renderNetworkError(localize: LocalizeController, retry: () => vo
   `;
 }
 
-/** An expired or unknown link (or a page without a token): the sentence and the way back to the merchant. */
+/**
+ * A screen that ends the flow, with the way back to the merchant: an expired or unknown link, a
+ * page without a token, or nothing to pay (`customer` is named then).
+ */
 export function renderEnded(
   localize: LocalizeController,
-  kind: 'expired' | 'unauthorized' | 'misconfigured',
+  kind: 'expired' | 'unauthorized' | 'misconfigured' | 'empty',
   back: { url: string; merchant: string } | null,
+  customer = '',
 ): TemplateResult {
   const [title, body] =
     kind === 'expired'
       ? [localize.t('expiredTitle'), localize.t('expiredBody')]
       : kind === 'unauthorized'
         ? [localize.t('payInvalidLink'), localize.t('payInvalidLinkBody')]
-        : [localize.t('payMisconfiguredTitle'), localize.t('payMisconfiguredBody')];
+        : kind === 'empty'
+          ? [localize.t('emptyTitle'), localize.t('emptyBody', customer)]
+          : [localize.t('payMisconfiguredTitle'), localize.t('payMisconfiguredBody')];
   return html`
-    <div part=${kind === 'expired' ? 'expired' : 'error'} class="state ended">
+    <div part=${kind === 'expired' || kind === 'empty' ? kind : 'error'} class="state ${kind === 'empty' ? 'empty' : 'ended'}">
       <h2 tabindex="-1" data-focus>${title}</h2>
       <p>${body}</p>
       ${back ? html`<a class="button" href=${back.url}>${localize.t('returnToMerchant', back.merchant)}</a>` : nothing}
@@ -49,16 +57,24 @@ export function renderEnded(
   `;
 }
 
-export function renderEmpty(
-  localize: LocalizeController,
-  customer: string,
-  back: { url: string; merchant: string } | null,
-): TemplateResult {
-  return html`
-    <div part="empty" class="state empty">
-      <h2 tabindex="-1" data-focus>${localize.t('emptyTitle')}</h2>
-      <p>${localize.t('emptyBody', customer)}</p>
-      ${back ? html`<a class="button" href=${back.url}>${localize.t('returnToMerchant', back.merchant)}</a>` : nothing}
-    </div>
-  `;
+/** Under the invoice list: how many invoices are selected, or the prompt to select some. */
+export function renderSelection(localize: LocalizeController, count: number): TemplateResult {
+  return html`<p part="selection" class="selection" tabindex="-1">
+    ${count ? localize.t('paySelected', count) : localize.t('paySelectInvoices')}
+  </p>`;
+}
+
+/** The payment panel's place while the checkout piece loads, or the error with Retry when it could not. */
+export function renderCheckoutLoad(localize: LocalizeController, failed: boolean, retry: () => void): TemplateResult {
+  if (failed) {
+    return html`<div part="error" class="notice">
+      <h3 tabindex="-1" data-notice>${localize.t('payErrorTitle')}</h3>
+      <p>${localize.t('payCheckoutFailed')}</p>
+      <button class="button" type="button" @click=${retry}>${localize.t('retry')}</button>
+    </div>`;
+  }
+  return html`<div class="skeleton" aria-busy="true">
+    <p class="sr-only">${localize.t('payCheckoutLoading')}</p>
+    <div aria-hidden="true">${row}${row}</div>
+  </div>`;
 }

@@ -2,7 +2,7 @@ import type { Quote } from '@settle/schema';
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LocalizeController } from '../../i18n/localize.js';
 import { percent } from './pay-methods.js';
-import type { Notice } from './pay-state.js';
+import type { Notice } from './pay-price.js';
 
 /**
  * The surcharge as its own line once the card's funding is known (card rules: the fee amount

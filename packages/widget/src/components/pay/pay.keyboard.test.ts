@@ -75,7 +75,7 @@ describe('<settle-pay> by keyboard only', () => {
       html`<settle-pay client-token=${session.clientToken} api-url=${session.apiUrl} locale="en"></settle-pay>`,
     );
     await settled(el, () => part(el, 'header') !== null, 'the session loads');
-    await settled(el, () => el.querySelector('[slot="payment-fields"] input') !== null, 'the payment fields mount');
+    expect(el.querySelector('[slot="payment-fields"]'), 'the payment fields wait for a selection').to.equal(null);
     // Start from the top of the page, as a keyboard user arriving there would.
     (document.activeElement as HTMLElement | null)?.blur();
 
@@ -87,7 +87,8 @@ describe('<settle-pay> by keyboard only', () => {
     await sendKeys({ press: 'Space' });
     await settled(el, () => firstCheckbox()?.checked === true, 'Space selects the invoice');
     await settled(el, () => /^Pay \$/.test(text(part(el, 'pay-button'))), 'the Pay button shows the total');
-    expect(deepActive(), 'focus stays on the checkbox').to.equal(firstCheckbox());
+    await settled(el, () => el.querySelector('[slot="payment-fields"] input') !== null, 'the payment fields mount');
+    expect(deepActive(), 'focus stays on the checkbox while the payment panel opens').to.equal(firstCheckbox());
 
     // 2. The card fields, typed.
     await tabTo(() => field(el, 'Card number'), 'the card number');

@@ -1,9 +1,9 @@
 import { css } from 'lit';
 
 /**
- * <settle-pay>'s layout on top of themeStyles' tokens. One column on phones; credits and
- * method beside the summary once the element itself (not the viewport) is wide enough, since a
- * merchant may put it in a sidebar.
+ * <settle-pay>'s first screen on top of themeStyles' tokens: the frame, the header, the screens
+ * around the payment (loading, ended, empty, network error), the selection bar and the buttons.
+ * The payment panel's styles arrive with the checkout piece (checkout.styles.ts).
  */
 export const payStyles = css`
   :host {
@@ -37,11 +37,13 @@ export const payStyles = css`
     font-size: 1.05em;
   }
   h2:focus,
-  h3:focus {
+  h3:focus,
+  .selection:focus {
     outline: none;
   }
   h2:focus-visible,
-  h3:focus-visible {
+  h3:focus-visible,
+  .selection:focus-visible {
     outline: 2px solid var(--_focus);
   }
   p {
@@ -49,9 +51,6 @@ export const payStyles = css`
   }
   .muted {
     color: var(--_muted);
-  }
-  .block {
-    display: block;
   }
   .sr-only {
     position: absolute;
@@ -64,147 +63,93 @@ export const payStyles = css`
     white-space: nowrap;
     border: 0;
   }
-  .plain {
-    list-style: none;
-    margin: 0;
-    padding: 0;
-  }
   .header {
     margin-bottom: var(--_space);
   }
   .header p {
     margin: 0;
   }
-  .columns {
-    display: grid;
-    gap: var(--_space);
-    margin-top: var(--_space);
-  }
-  @container (min-width: 600px) {
-    .columns {
-      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
-      align-items: start;
-    }
-  }
-  .column {
-    display: grid;
-    gap: var(--_space);
-    min-width: 0;
-  }
-  @container (min-width: 600px) {
-    /* The total and Pay stay in view while the payer works down the left column. */
-    .column + .column {
-      position: sticky;
-      top: var(--_space);
-    }
-  }
-  .panel {
-    padding: var(--_space);
-    background: var(--_surface-2);
-    border-radius: var(--_radius-m);
-  }
-  fieldset {
-    margin: 0;
-    padding: 0;
-    border: 0;
-    min-width: 0;
-  }
-  .credit,
-  .method {
-    display: grid;
-    grid-template-columns: auto minmax(0, 1fr);
-    column-gap: 0.6em;
-    align-items: baseline;
-    padding: 0.4em 0;
-  }
-  .credit-label span {
-    display: block;
-  }
-  .credit-name {
-    font-weight: 600;
-  }
-  .credit-amount,
-  .method-reason {
-    grid-column: 2;
-  }
-  .method.unavailable label {
-    color: var(--_muted);
-  }
-  .method-reason {
-    margin: 0.2em 0 0;
-    font-size: 0.9em;
-    color: var(--_muted);
-  }
-  .disclosure {
-    margin: 0.6em 0 0;
-    font-size: 0.9em;
-  }
-  .fields {
-    margin-top: 0.6em;
-  }
-  .rows {
-    margin: 0;
-  }
-  .rows .row {
-    display: flex;
-    justify-content: space-between;
-    gap: 1em;
-    padding: 0.3em 0;
-  }
-  .rows dt,
-  .rows dd {
-    margin: 0;
-  }
-  .rows dd {
-    font-variant-numeric: tabular-nums;
-    white-space: nowrap;
-  }
-  .rows .subtotal,
-  .rows .total {
-    border-top: 1px solid var(--_border);
-  }
-  .rows .total {
-    font-weight: 700;
-    font-size: 1.1em;
-  }
-  .pay-area {
-    display: grid;
-    gap: calc(var(--_space) / 2);
-  }
   .state {
     display: grid;
     gap: calc(var(--_space) / 2);
     justify-items: start;
   }
-  .facts {
+  .selection {
+    margin: var(--_space) 0 0;
+    font-weight: 600;
+  }
+  .checkout > .notice,
+  .checkout > .skeleton {
+    margin-top: var(--_space);
+  }
+  .notice {
     display: grid;
-    gap: 0.3em;
+    gap: calc(var(--_space) / 2);
+    justify-items: start;
+    padding: 0.75em var(--_space);
+    border: 1px solid var(--_danger);
+    border-inline-start-width: 4px;
+    border-radius: var(--_radius-s);
+    background: var(--_surface);
+  }
+  .notice > * {
     margin: 0;
   }
-  .facts div {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0 0.5em;
+  .button {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    min-height: 44px;
+    padding: 0.5em 1.1em;
+    font: inherit;
+    font-weight: 600;
+    color: var(--_primary);
+    text-decoration: none;
+    background: var(--_surface);
+    border: 1px solid var(--_primary);
+    border-radius: var(--_radius-s);
+    cursor: pointer;
   }
-  .facts dt {
-    color: var(--_muted);
+  .button.primary {
+    color: var(--_on-primary);
+    background: var(--_primary);
   }
-  .facts dd {
-    margin: 0;
+  .skeleton-title,
+  .skeleton-row span {
+    display: block;
+    height: 1em;
+    border-radius: var(--_radius-s);
+    background: linear-gradient(90deg, var(--_surface-2), var(--_border), var(--_surface-2));
+    background-size: 200% 100%;
+    animation: shimmer 1.4s ease-in-out infinite;
   }
-  .reference {
-    font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
-    overflow-wrap: anywhere;
+  .skeleton-title {
+    width: 40%;
+    height: 1.5em;
+    margin-bottom: var(--_space);
   }
-  .receipt .rows,
-  .pending .rows {
-    width: 100%;
+  .skeleton-row {
+    display: grid;
+    grid-template-columns: 2fr 1fr 1fr;
+    gap: var(--_space);
+    padding: 0.6em 0;
+  }
+  @keyframes shimmer {
+    from {
+      background-position: 100% 0;
+    }
+    to {
+      background-position: -100% 0;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .skeleton-title,
+    .skeleton-row span {
+      animation: none;
+    }
   }
   @container (max-width: 400px) {
     .base {
-      padding: calc(var(--_space) * 0.75);
-    }
-    .panel {
       padding: calc(var(--_space) * 0.75);
     }
   }

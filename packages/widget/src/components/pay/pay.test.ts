@@ -27,7 +27,7 @@ async function settled(el: SettlePay, what: () => boolean, message: string): Pro
   await el.updateComplete;
 }
 
-/** A session for `customer` on the real server, rendered and ready to pay (fields mounted). */
+/** A session for `customer` on the real server, rendered; with a preselection, ready to pay (fields mounted). */
 async function mount(customer = 'cus_acme', mint: MintOptions = {}, locale = 'en') {
   const session = await mintSession(customer, mint);
   const el = await fixture<SettlePay>(
@@ -46,7 +46,13 @@ async function mountWith(client: SessionClient) {
 
 async function ready(el: SettlePay): Promise<void> {
   await settled(el, () => part(el, 'header') !== null || part(el, 'empty') !== null, 'the session loads');
-  if (part(el, 'header')) await settled(el, () => fieldsReady(el), 'the payment fields mount');
+  // The payment panel opens on the first selection, or at once for a preselection (a pay link).
+  if (part(el, 'checkout')) await panelReady(el);
+}
+
+/** The payment panel is open: the checkout piece arrived, the Pay button and the provider's fields are there. */
+async function panelReady(el: SettlePay): Promise<void> {
+  await settled(el, () => part(el, 'pay-button') !== null && fieldsReady(el), 'the payment panel and its fields');
 }
 
 function fieldsReady(el: SettlePay): boolean {
@@ -61,6 +67,15 @@ async function select(el: SettlePay, number: string): Promise<void> {
   row.querySelector<HTMLInputElement>('input[type="checkbox"]')?.click();
   await list(el).updateComplete;
   await el.updateComplete;
+  if (part(el, 'checkout')) await panelReady(el);
+}
+
+/** Ticks "Select all" in the list's header. */
+async function selectAll(el: SettlePay): Promise<void> {
+  shadow(list(el)).querySelector<HTMLInputElement>('[role="columnheader"] input[type="checkbox"]')?.click();
+  await list(el).updateComplete;
+  await el.updateComplete;
+  await panelReady(el);
 }
 
 function rowOf(el: SettlePay, number: string): HTMLElement {
@@ -123,18 +138,39 @@ describe('<settle-pay>', () => {
     await settled(el, () => part(el, 'header') !== null, 'the session loads');
   });
 
-  it('lists the open invoices and credits, offers the allowed methods and discloses the surcharge', async () => {
+  it('lists the open invoices first, with no payment panel until one is selected', async () => {
     const session = await mintSession('cus_acme');
     const el = await fixture<SettlePay>(
       html`<settle-pay client-token=${session.clientToken} api-url=${session.apiUrl} locale="en"></settle-pay>`,
     );
     const ready = await oneEvent(el, 'settle-ready');
     expect(ready.detail.session.customer.id).to.equal('cus_acme');
-    await settled(el, () => fieldsReady(el), 'the payment fields mount');
+    await settled(el, () => part(el, 'header') !== null, 'the session loads');
     expect(text(part(el, 'header'))).to.contain('Acme Industrial Supply');
     expect(shadow(list(el)).querySelectorAll('[role="row"][data-id]').length).to.equal(
       ready.detail.session.invoices.length,
     );
+    expect(text(part(el, 'selection'))).to.equal('Select the invoices you want to pay.');
+    expect(part(el, 'checkout'), 'no payment panel').to.equal(null);
+    expect(part(el, 'pay-button')).to.equal(null);
+    expect(el.querySelector('[slot="payment-fields"]'), 'no payment fields').to.equal(null);
+    await expect(el).to.be.accessible();
+
+    // Deselecting everything folds the panel away again; selecting brings it back as it was.
+    await select(el, 'INV-10233');
+    expect(text(part(el, 'selection'))).to.equal('1 invoice selected');
+    await select(el, 'INV-10233');
+    expect(text(part(el, 'selection'))).to.equal('Select the invoices you want to pay.');
+    expect(part(el, 'checkout')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the credits, the allowed methods and the surcharge disclosure once an invoice is selected', async () => {
+    const { el } = await mount('cus_acme');
+    const changed = oneEvent(el, 'settle-change');
+    await select(el, 'INV-10233');
+    expect((await changed).detail.quote.total, 'the selection is reported once the panel prices it').to.equal(45_635);
+    expect(text(part(el, 'selection'))).to.equal('1 invoice selected');
     expect(text(part(el, 'credits')))
       .to.contain('CM-2048')
       .and.contain('$350.00 available');
@@ -143,13 +179,14 @@ describe('<settle-pay>', () => {
     expect(text(part(el, 'methods'))).to.contain(
       'A 3% surcharge applies to credit cards; debit cards and bank transfers have none.',
     );
-    expect(payButton(el).disabled).to.equal(true);
-    expect(text(part(el, 'summary'))).to.contain('Select the invoices you want to pay.');
+    expect(payButton(el).disabled, 'no card entered yet').to.equal(true);
+    expect(text(part(el, 'summary'))).to.contain('Invoice INV-10233');
     await expect(el).to.be.accessible();
   });
 
-  it('starts with the invoices the merchant preselected', async () => {
+  it('starts with the invoices the merchant preselected, the payment panel open', async () => {
     const { el } = await mount('cus_acme', { invoiceIds: ['inv_10233', 'inv_10239'] });
+    expect(text(part(el, 'selection'))).to.equal('2 invoices selected');
     expect(summaryRows(el)).to.deep.include.members([
       ['Invoice INV-10233', '$456.35'],
       ['Invoice INV-10239', '$286.92'],
@@ -168,10 +205,7 @@ describe('<settle-pay>', () => {
 
   it('folds a long selection into one summary line', async () => {
     const { el } = await mount(undefined, { invoices: 40 });
-    const all = shadow(list(el)).querySelector<HTMLInputElement>('[part~="header"] input[type="checkbox"]');
-    all?.click();
-    await list(el).updateComplete;
-    await el.updateComplete;
+    await selectAll(el);
     const summary = part(el, 'summary');
     expect(summary?.querySelectorAll('.row:not(.total)')).to.have.length(8);
     expect(text(summary)).to.contain('33 more invoices');
@@ -216,8 +250,7 @@ describe('<settle-pay>', () => {
 
   it('shows a method over its limit as unavailable, with the reason', async () => {
     const { el } = await mount('cus_acme');
-    shadow(list(el)).querySelector<HTMLInputElement>('[role="columnheader"] input[type="checkbox"]')?.click();
-    await el.updateComplete;
+    await selectAll(el);
     const card = shadow(el).querySelector<HTMLInputElement>('#method-card');
     expect(card?.disabled).to.equal(true);
     expect(text(card?.closest('li'))).to.contain('Card payments are limited to $25,000.00');
@@ -673,9 +706,11 @@ describe('<settle-pay>', () => {
   it('speaks German with German amounts', async () => {
     const { el } = await mount('cus_rheinwerk', {}, 'de-DE');
     expect(text(part(el, 'header'))).to.contain('Rechnungen bezahlen');
-    expect(text(part(el, 'credits'))).to.contain('1.415,01 € verfügbar');
-    expect(text(payButton(el))).to.equal('Bezahlen');
+    expect(text(part(el, 'selection'))).to.equal('Wählen Sie die Rechnungen, die Sie bezahlen möchten.');
+    await expect(el).to.be.accessible();
     await select(el, 'INV-10248');
+    expect(text(part(el, 'selection'))).to.equal('1 Rechnung ausgewählt');
+    expect(text(part(el, 'credits'))).to.contain('1.415,01 € verfügbar');
     expect(text(payButton(el))).to.equal('170,65 € bezahlen');
     expect(text(part(el, 'methods'))).to.contain('Zahlungsart');
     await expect(el).to.be.accessible();
@@ -699,6 +734,7 @@ describe('<settle-pay>', () => {
 
   it('themes: reflects theme and keeps the width token', async () => {
     const { el } = await mount('cus_harbor', {}, 'en');
+    await selectAll(el);
     el.theme = 'dark';
     await el.updateComplete;
     expect(el.getAttribute('theme')).to.equal('dark');

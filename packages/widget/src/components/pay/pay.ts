@@ -1,16 +1,13 @@
 import type { SessionClient } from '@settle/client';
 import { createLeanSessionClient } from '@settle/client/lean';
-import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { LocalizeController } from '../../i18n/localize.js';
+import { adoptStyles, html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
+import { addEnglish, LocalizeController } from '../../i18n/localize.js';
 import { themeStyles } from '../../internal/theme.styles.js';
 import type { SettleLinesChangeEvent } from '../invoice-list/lines-change.js';
 import { payStyles } from './pay.styles.js';
 import { PayController } from './pay-controller.js';
-import { payControlStyles } from './pay-controls.styles.js';
 import { renderReady } from './pay-ready.js';
-import { renderReceipt } from './pay-receipt.js';
-import { renderEmpty, renderEnded, renderLoading, renderNetworkError } from './pay-status.js';
+import { renderEnded, renderLoading, renderNetworkError } from './pay-status.js';
 
 const THEMES = ['light', 'dark', 'auto'];
 const warned = new Set<string>();
@@ -23,21 +20,25 @@ function warnOnce(code: string, message: string): void {
 }
 
 /**
- * The drop-in element: a customer's open invoices, credits, the payment method and the pay
- * button, then the receipt. Give it the session's client token; everything else comes from the session.
+ * The drop-in element: a customer's open invoices; once the payer selects some, the payment
+ * panel (credits, the payment method, the summary and the Pay button), then the receipt. The
+ * panel is the checkout piece, loaded on the first selection (docs/decisions/0008). Give it the
+ * session's client token; everything else comes from the session.
  *
  * @summary Pay open invoices with card or ACH, from the merchant's own page.
  *
  * @event {SettleReadyEvent} settle-ready - The session was read; `detail.session`.
- * @event {SettleChangeEvent} settle-change - Every edit; `detail.proposal`, the local `detail.quote`, `detail.valid`.
+ * @event {SettleChangeEvent} settle-change - Every edit once the payment panel is open (the first reports the selection that opened it); `detail.proposal`, the local `detail.quote`, `detail.valid`.
  * @event {SettleSubmitEvent} settle-submit - Pay was pressed. Cancelable: `preventDefault()` stops it before any charge.
  * @event {SettleSuccessEvent} settle-success - Paid (`succeeded`), or accepted and processing (ACH); again when that settles. A bank payment that fails later arrives as `settle-error` with `detail.payment`.
  * @event {SettleErrorEvent} settle-error - A decline, an expired or invalid link, a network failure; `detail.message` is what the payer read.
  *
- * @slot payment-fields - Created by the element in its own light DOM: the processor's fields mount there (Stripe Elements cannot live in a shadow root). Do not fill it yourself.
+ * @slot payment-fields - Created by the element in its own light DOM once the payment panel opens: the processor's fields mount there (Stripe Elements cannot live in a shadow root). Do not fill it yourself.
  *
  * @csspart base - The element's frame.
  * @csspart header - The title and the customer.
+ * @csspart selection - Under the invoices: how many are selected, or the prompt to select some.
+ * @csspart checkout - The payment panel's place once something is selected (a skeleton while it loads).
  * @csspart credits - The credit memos panel.
  * @csspart methods - The payment method choice and the fields.
  * @csspart summary - The lines, credits, fee and total.
@@ -53,57 +54,60 @@ function warnOnce(code: string, message: string): void {
  * @cssproperty --settle-pay-max-width - The widest the element grows. Default 760px.
  */
 export class SettlePay extends LitElement {
-  static override styles = [themeStyles, payStyles, payControlStyles];
+  static override styles = [themeStyles, payStyles];
+  // Reactive properties declared here rather than with @property/@state: the decorators' runtime
+  // costs settle.js about 400 B brotli of its 20 KB budget (docs/decisions/0008). Each keeps its doc on its field.
+  static override properties = {
+    announcement: { state: true },
+    clientToken: { attribute: 'client-token' },
+    apiUrl: { attribute: 'api-url' },
+    locale: {},
+    theme: { reflect: true },
+    returnUrl: { attribute: 'return-url' },
+    client: { attribute: false },
+  };
 
   readonly #localize = new LocalizeController(this, () => this.locale);
-  readonly #fields = Object.assign(document.createElement('div'), { slot: 'payment-fields' });
   readonly #flow = new PayController(this, {
     localize: this.#localize,
     client: () => this.#client(),
-    fields: () => this.#fields,
     noticed: () => this.#noticed(),
+    announce: (text) => this.#announce(text),
+    arrived: (piece) => {
+      addEnglish(piece.enCheckout);
+      // Static styles are fixed once the element is defined: the panel's join them in the shadow
+      // root, as constructable style sheets (which a CSP without 'unsafe-inline' allows).
+      adoptStyles(this.renderRoot as ShadowRoot, [...SettlePay.elementStyles, piece.checkoutStyles]);
+    },
   });
   #created: SessionClient | null = null;
   #needsLoad = true;
   /** Focus follows a state change only after the payer did something (never on first load). */
   #interacted = false;
-  #focus: '[data-focus]' | '[data-notice]' | null = null;
-  #lastTotal: number | null = null;
-  #announceTimer = 0;
-  #scheme: MediaQueryList | null = null;
+  #focus: '[data-focus]' | '[data-notice]' | '[part="selection"]' | null = null;
 
   /** What the live region says: total changes and state changes. */
-  @state() private announcement = '';
+  private announcement = '';
 
   /** The session's client token (`ct_...`), minted by the merchant's backend. */
-  @property({ attribute: 'client-token' }) clientToken = '';
+  clientToken = '';
   /** Settle's base URL; the page's origin when empty. */
-  @property({ attribute: 'api-url' }) apiUrl = '';
+  apiUrl = '';
   /** BCP 47 locale for strings, amounts and dates; else `<html lang>`, else the browser's. */
-  @property() locale = '';
+  locale = '';
   /** 'light', 'dark', or 'auto' (follows prefers-color-scheme). */
-  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+  theme: 'light' | 'dark' | 'auto' = 'auto';
   /** Where "Back to merchant" links go; overrides the session's return URL. */
-  @property({ attribute: 'return-url' }) returnUrl = '';
+  returnUrl = '';
   /**
    * A ready-made session client, used instead of client-token and api-url: e.g. the validating
    * `createSessionClient` from `@settle/client`. Without one the element trusts its server (docs/decisions/0006).
    */
-  @property({ attribute: false }) client: SessionClient | null = null;
+  client: SessionClient | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.#fields.parentNode !== this) this.append(this.#fields);
     if (this.#needsLoad) this.requestUpdate();
-    this.#scheme ??= matchMedia('(prefers-color-scheme: dark)');
-    this.#scheme.addEventListener('change', this.#schemeChanged);
-  }
-
-  override disconnectedCallback(): void {
-    // The flow stops its reads itself if the element stays away, and resumes when it returns.
-    super.disconnectedCallback();
-    clearTimeout(this.#announceTimer);
-    this.#scheme?.removeEventListener('change', this.#schemeChanged);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -126,27 +130,11 @@ export class SettlePay extends LitElement {
     }
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    // The fields took their colours and language at mount; a new theme or locale needs them mounted again.
-    const later = (key: 'theme' | 'locale') => changed.has(key) && changed.get(key) !== undefined;
-    if (later('theme') || later('locale')) {
-      void this.updateComplete.then(() => this.#flow.restyleFields());
-    }
+  protected override updated(): void {
+    // The payment panel (checkout piece) announces totals and restyles its fields itself.
     if (this.#focus) {
       this.renderRoot.querySelector<HTMLElement>(this.#focus)?.focus();
       this.#focus = null;
-    }
-    const quote = this.#flow.phase === 'ready' ? this.#flow.shownQuote : null;
-    const total = quote?.lines.length ? quote.total : null;
-    if (total !== this.#lastTotal) {
-      this.#lastTotal = total;
-      clearTimeout(this.#announceTimer);
-      // Typing an amount changes the total per keystroke: say it once the payer pauses. While the
-      // payer is asked to accept a new total, that sentence (fee included) is what is announced.
-      if (quote && total !== null && !this.#flow.confirming) {
-        const text = this.#localize.t('payTotalNow', this.#localize.money(total, quote.currency));
-        this.#announceTimer = window.setTimeout(() => this.#announce(text), 700);
-      }
     }
   }
 
@@ -175,13 +163,18 @@ export class SettlePay extends LitElement {
 
   #noticed(): void {
     const flow = this.#flow;
+    const checkout = flow.checkout;
     const t = this.#localize;
     if (flow.phase === 'ready') {
-      if (flow.notice) {
+      const quote = checkout?.shownQuote;
+      if (checkout?.notice) {
         if (this.#interacted) this.#focus = '[data-notice]';
-        this.#announce(flow.notice.message);
-      } else if (flow.confirming && flow.shownQuote) {
-        this.#announce(t.t('payConfirmTotal', t.money(flow.shownQuote.total, flow.shownQuote.currency)));
+        this.#announce(checkout.notice.message);
+      } else if (checkout?.confirming && quote) {
+        this.#announce(t.t('payConfirmTotal', t.money(quote.total, quote.currency)));
+      } else if (flow.checkoutLoad === 'failed') {
+        // Focus stays where the payer selected; a failed Retry keeps it on Retry.
+        this.#announce(t.t('payCheckoutFailed'));
       } else if (this.#interacted) {
         // Loaded after Retry: the button that had focus is gone; the title takes it.
         this.#focus = '[data-focus]';
@@ -223,13 +216,16 @@ export class SettlePay extends LitElement {
     }
   }
 
-  readonly #schemeChanged = () => {
-    if (this.theme !== 'light' && this.theme !== 'dark') this.#flow.restyleFields();
-  };
-
   readonly #pay = () => {
     this.#interacted = true;
-    void this.#flow.pay();
+    void this.#flow.checkout?.pay();
+  };
+
+  readonly #retryCheckout = async () => {
+    await this.#flow.openCheckout(true);
+    // Retry is gone with the error: the selection's line, just above the panel, takes focus.
+    if (this.#flow.checkout) this.#focus = '[part="selection"]';
+    this.requestUpdate();
   };
 
   readonly #retry = () => {
@@ -265,20 +261,26 @@ export class SettlePay extends LitElement {
       case 'misconfigured':
         return renderEnded(localize, flow.phase, this.#back());
       case 'empty':
-        return renderEmpty(localize, flow.session?.customer.name ?? '', this.#back());
+        return renderEnded(localize, flow.phase, this.#back(), flow.session?.customer.name);
       case 'pending':
-      case 'receipt':
-        if (!flow.payment) return renderLoading(localize);
-        return renderReceipt({
+      case 'receipt': {
+        const payment = flow.checkout?.payment;
+        if (!flow.piece || !payment) return renderLoading(localize);
+        return flow.piece.renderReceipt({
           localize,
-          payment: flow.payment,
+          payment,
           reasons: flow.session?.rules.reasonCodes ?? [],
           back: this.#back(),
         });
+      }
       case 'ready':
-        return (
-          renderReady({ flow, localize, onPay: this.#pay, onLines: this.#linesChanged }) ?? renderLoading(localize)
-        );
+        return renderReady({
+          flow,
+          localize,
+          onLines: this.#linesChanged,
+          onPay: this.#pay,
+          onRetry: this.#retryCheckout,
+        });
     }
   }
 }
