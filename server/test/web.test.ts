@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_CSP, webRoutes } from '../src/web/routes.js';
 import { DEFAULT_WIDGET_DIR } from '../src/web/widget-files.js';
@@ -153,6 +154,19 @@ describe('the widget and the pages that embed it', () => {
         expect(sri(new Uint8Array(await res.arrayBuffer())), file).toBe(integrity);
         expect(pinnedBy[name], file).toContain(integrity);
       }
+    },
+  );
+
+  // Issue 3's budget, checked on every `pnpm test` (which builds first) so a change that grows
+  // settle.js past it fails here instead of being noticed in a later size report.
+  it.skipIf(!existsSync(join(DEFAULT_WIDGET_DIR, 'settle.js')))(
+    'keeps the built settle.js, Lit included, within 20 KB brotli',
+    async () => {
+      const body = await readFile(join(DEFAULT_WIDGET_DIR, 'settle.js'));
+      const brotli = brotliCompressSync(body, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength },
+      }).byteLength;
+      expect(brotli, `settle.js is ${brotli} B brotli`).toBeLessThanOrEqual(20 * 1024);
     },
   );
 });
