@@ -28,6 +28,39 @@ function tagNamesFromDefine() {
   };
 }
 
+/**
+ * Lit's private reactive state declared in `static properties` (`{ state: true }`; the elements
+ * avoid the decorators, docs/decisions/0008) is no attribute and no API: the analyzer would list it
+ * as both, so it is taken out of the class's attributes and members here.
+ */
+function internalState() {
+  return {
+    name: 'settle-internal-state',
+    analyzePhase({ ts, node, moduleDoc }) {
+      if (!ts.isClassDeclaration(node) || !node.name) return;
+      const properties = node.members.find(
+        (m) => ts.isPropertyDeclaration(m) && m.name.getText() === 'properties' && m.initializer,
+      );
+      if (!properties || !ts.isObjectLiteralExpression(properties.initializer)) return;
+      const states = new Set();
+      for (const entry of properties.initializer.properties) {
+        if (!ts.isPropertyAssignment(entry) || !ts.isObjectLiteralExpression(entry.initializer)) continue;
+        const isState = entry.initializer.properties.some(
+          (o) =>
+            ts.isPropertyAssignment(o) &&
+            o.name.getText() === 'state' &&
+            o.initializer.kind === ts.SyntaxKind.TrueKeyword,
+        );
+        if (isState) states.add(entry.name.getText());
+      }
+      const declaration = moduleDoc.declarations?.find((d) => d.name === node.name.getText());
+      if (!declaration || states.size === 0) return;
+      declaration.attributes = declaration.attributes?.filter((a) => !states.has(a.fieldName ?? a.name));
+      declaration.members = declaration.members?.filter((m) => !states.has(m.name));
+    },
+  };
+}
+
 export default {
   globs: ['src/**/*.ts'],
   exclude: [
@@ -42,5 +75,5 @@ export default {
   ],
   outdir: '.',
   litelement: true,
-  plugins: [tagNamesFromDefine()],
+  plugins: [tagNamesFromDefine(), internalState()],
 };

@@ -35,6 +35,8 @@ const PINNED_BY: Record<PieceName, 'settle' | 'checkout'> = { sandbox: 'checkout
 const BORROWING = new Set<PieceName>(['checkout']);
 
 const SHARED_PREFIX = '\0settle-shared:';
+/** The one module of a piece that reads what settle.js lent. */
+const SHARED_LENT = '\0settle-shared';
 
 /**
  * Resolves a piece's imports of the modules settle.js lends (src/pieces/shared-names.ts) to
@@ -50,6 +52,7 @@ function sharedFromSettle(): Plugin {
     name: 'settle-shared-from-settle',
     enforce: 'pre',
     resolveId(source, importer) {
+      if (source === SHARED_LENT) return SHARED_LENT;
       const bare = byModule.get(source);
       if (bare) return `${SHARED_PREFIX}${bare.key}`;
       if (/^(lit|lit-html|lit-element|@lit\/reactive-element)(\/|$)/.test(source)) {
@@ -61,12 +64,20 @@ function sharedFromSettle(): Plugin {
       return shared ? `${SHARED_PREFIX}${shared.key}` : null;
     },
     load(id) {
+      if (id === SHARED_LENT) {
+        // Read once, as the piece starts, by the first module that uses a lent name: every name comes
+        // from the same lent object, what settle.js lent right before it inserted this script.
+        return [
+          `export const lent = globalThis[Symbol.for(${JSON.stringify(SHARED_KEY)})];`,
+          `if (!lent) throw new Error("Settle's pieces run only when settle.js loads them");`,
+        ].join('\n');
+      }
       if (!id.startsWith(SHARED_PREFIX)) return null;
       const key = id.slice(SHARED_PREFIX.length);
       const exported = byKey.get(key) ?? [];
       return [
-        `const m = globalThis[Symbol.for(${JSON.stringify(SHARED_KEY)})]?.[${JSON.stringify(key)}];`,
-        `if (!m) throw new Error("Settle's pieces run only when settle.js loads them");`,
+        `import { lent } from ${JSON.stringify(SHARED_LENT)};`,
+        `const m = lent[${JSON.stringify(key)}];`,
         ...exported.map((name) => `export const ${name} = m.${name};`),
       ].join('\n');
     },

@@ -361,6 +361,12 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
     for (const file of ['settle-checkout.js', 'settle-sandbox.js']) {
       expect(await pinned(tab, file), file).toEqual({ integrity: await servedSri(file), crossOrigin: 'anonymous' });
     }
+    // What settle.js lends the checkout piece cannot be changed by the page.
+    const frozen = await tab.page.evaluate(() => {
+      const lent = (globalThis as Record<symbol, Record<string, object>>)[Symbol.for('settle.shared')];
+      return lent ? [lent, ...Object.values(lent)].every((o) => Object.isFrozen(o)) : null;
+    });
+    expect(frozen).toBe(true);
     expectQuietPage(tab.reports);
   });
 
@@ -410,7 +416,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
     await pay.ready();
     await pay.selectFirstInvoice();
     expect(await pay.textOf('error')).toBe(
-      'Payment not completed The payment options could not be loaded. Check your connection and try again. Try again',
+      'Payment options unavailable The payment options could not be loaded. Check your connection and try again. Try again',
     );
     await tab.page.locator(aria('Try again', 'button')).click();
     await tab.page.locator(aria('Card number', 'textbox')).wait();
@@ -426,6 +432,47 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
       errors: [],
       csp: [],
     });
+  });
+
+  it('gives up on a settle-checkout.js that does not arrive in time, ignores it when it does, and Try again loads it', async () => {
+    const tab = await openTab(chromium.browser);
+    tabs.push(tab);
+    // The loader waits 20 s for a piece; this page's clock runs that one wait in 300 ms.
+    await tab.page.evaluateOnNewDocument(() => {
+      const setTimeout = window.setTimeout;
+      window.setTimeout = ((handler: TimerHandler, ms?: number, ...rest: unknown[]) =>
+        setTimeout(handler, ms === 20_000 ? 300 : ms, ...rest)) as typeof window.setTimeout;
+    });
+    let release = () => {};
+    const late = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = 0;
+    await tab.page.setRequestInterception(true);
+    tab.page.on('request', (request) => {
+      const stalls = new URL(request.url()).pathname === '/settle-checkout.js' && asked++ === 0;
+      void (stalls ? late : Promise.resolve()).then(() => request.continue());
+    });
+    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    const pay = new PayPage(tab.page);
+    await pay.ready();
+    await pay.selectFirstInvoice();
+    expect(await pay.textOf('error')).toBe(
+      'Payment options unavailable The payment options could not be loaded. Check your connection and try again. Try again',
+    );
+    expect(await tab.page.$('script[src*="/settle-checkout.js"]'), 'the stalled script is removed').toBeNull();
+
+    // The stalled file arrives after all: nothing changes, nothing breaks.
+    release();
+    await tab.page.waitForNetworkIdle({ idleTime: 300 });
+    expect(await pay.textOf('error')).toContain('Payment options unavailable');
+
+    // Try again inserts the piece anew (the browser may answer from its cache what arrived late).
+    await tab.page.locator(aria('Try again', 'button')).click();
+    await tab.page.locator(aria('Card number', 'textbox')).wait();
+    expect(await tab.page.$(part('error'))).toBeNull();
+    expect(await tab.page.$$eval('script[src*="/settle-checkout.js"]', (s) => s.length)).toBe(1);
+    expectQuietPage(tab.reports);
   });
 
   it('speaks German on a page whose lang is German, with settle-de.js fetched once', async () => {

@@ -70,6 +70,7 @@ export const de: Messages = {
   paySelectInvoices: 'Wählen Sie die Rechnungen, die Sie bezahlen möchten.',
   paySelected: (count: number) => (count === 1 ? '1 Rechnung ausgewählt' : `${count} Rechnungen ausgewählt`),
   payCheckoutLoading: 'Die Zahlungsarten werden geladen…',
+  payOptionsUnavailable: 'Zahlungsarten nicht verfügbar',
   payCheckoutFailed:
     'Die Zahlungsarten konnten nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   payEnterDetails: 'Geben Sie Ihre Zahlungsdaten ein.',

@@ -55,6 +55,7 @@ export const en = {
   payMisconfiguredBody: 'This page is missing its payment session. Please contact the merchant.',
   paySelected: (count: number) => (count === 1 ? '1 invoice selected' : `${count} invoices selected`),
   payCheckoutLoading: 'Loading the payment options…',
+  payOptionsUnavailable: 'Payment options unavailable',
   payCheckoutFailed: 'The payment options could not be loaded. Check your connection and try again.',
 } as const;
 

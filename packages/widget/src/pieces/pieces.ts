@@ -30,13 +30,18 @@ function registry(): Registry {
 
 /**
  * Called by a piece script as it runs. A second run (the script included twice, or by two copies
- * of settle.js) replaces the entry, and each loader reads the entry in its script's `load` event,
- * which the browser fires right after that script ran: every loader gets the piece it loaded.
+ * of settle.js) replaces the entry. The loader empties the entry before it inserts the script and
+ * takes it in that script's `load` event, which the browser fires right after that script ran: every
+ * loader gets the piece it loaded, and a piece that threw before it registered gets nothing.
  */
 export function registerPiece<N extends PieceName>(name: N, exports: Pieces[N]): void {
   registry()[name] = exports;
 }
 
-export function registeredPiece<N extends PieceName>(name: N): Pieces[N] | undefined {
-  return registry()[name];
+/** Removes the piece's entry and returns it: what the script that just ran registered, or nothing. */
+export function takePiece<N extends PieceName>(name: N): Pieces[N] | undefined {
+  const r = registry();
+  const exports = r[name];
+  delete r[name];
+  return exports;
 }

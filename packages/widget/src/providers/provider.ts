@@ -35,6 +35,11 @@ export interface MountOptions {
 export interface PaymentProvider {
   readonly name: 'sandbox' | 'stripe';
   mount(container: HTMLElement, options: MountOptions): Promise<void>;
+  /**
+   * Optional: gives the mounted fields new colours (the element's theme changed) and keeps what
+   * was typed. Without it, the widget mounts the fields again.
+   */
+  restyle?(appearance: MountOptions['appearance']): void;
   /** Validates the fields and exchanges them for a processor token; throws ProviderError. */
   tokenize(): Promise<PaymentMethodToken>;
   /** Removes the fields and forgets what was typed. */

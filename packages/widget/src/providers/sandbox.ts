@@ -97,6 +97,10 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
       report();
     },
 
+    restyle(appearance): void {
+      if (mounted) applyAppearance(mounted.root, appearance);
+    },
+
     tokenize(): Promise<PaymentMethodToken> {
       if (!mounted) return Promise.reject(new Error('The sandbox fields are not mounted'));
       // One exchange at a time: a second call while one is in flight gets the same answer.

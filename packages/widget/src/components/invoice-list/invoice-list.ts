@@ -88,7 +88,9 @@ export class SettleInvoiceList extends LitElement {
   #payableIds = new Set<string>();
   #messages = new Map<string, RowMessages>();
 
+  /** The row that has focus, kept rendered when it scrolls out of the window. */
   private focusedId: string | null = null;
+  /** The row whose amount is being edited: its text is left as typed, not formatted, meanwhile. */
   private editingId: string | null = null;
 
   /** The open invoices to list. */

@@ -69,8 +69,10 @@ export class CheckoutController implements ReactiveController {
   #suspended = false;
   #lastTotal: number | null = null;
   #announceTimer = 0;
-  /** The theme and locale the fields were mounted in. */
+  /** The theme and locale the fields were last styled in. */
   #look = '';
+  /** The fields' locale changed while the panel was folded: they mount again when it opens. */
+  #remountOnOpen = false;
   readonly #scheme = matchMedia('(prefers-color-scheme: dark)');
   /**
    * Where the processor's fields mount: in the element's light DOM, slotted into the panel
@@ -117,9 +119,13 @@ export class CheckoutController implements ReactiveController {
   }
 
   hostUpdated(): void {
-    // The fields took their colours and language at mount; a new theme or locale needs them mounted again.
-    const look = `${this.host.getAttribute('theme')} ${this.options.localize.locale}`;
-    if (this.#look && look !== this.#look) void this.host.updateComplete.then(() => this.restyleFields());
+    // The fields took their colours and language at mount: a new theme restyles them, a new locale mounts them again.
+    const { locale } = this.options.localize;
+    const look = `${this.host.getAttribute('theme')} ${locale}`;
+    if (this.#look && look !== this.#look) {
+      const relabel = !this.#look.endsWith(` ${locale}`);
+      void this.host.updateComplete.then(() => this.restyleFields(relabel));
+    }
     this.#look = look;
     const quote = this.options.phase() === 'ready' ? this.shownQuote : null;
     const total = quote?.lines.length ? quote.total : null;
@@ -192,7 +198,9 @@ export class CheckoutController implements ReactiveController {
   setLines(lines: ReadonlyMap<string, LineDraft>, valid: boolean): void {
     this.lines = lines;
     this.linesValid = valid;
-    this.#edited();
+    // The panel opens again after a locale change while it was folded: fields in the new language.
+    if (this.#remountOnOpen && lines.size) this.#remount(true);
+    else this.#edited();
   }
 
   setCredit(id: string, draft: CreditDraft): void {
@@ -204,12 +212,19 @@ export class CheckoutController implements ReactiveController {
     if (method === this.method) return;
     this.method = method;
     this.notice = null;
-    this.#remount();
+    this.#remount(true);
   }
 
-  /** Mounts the fields again in the element's current colours (the theme changed); what was typed is lost. */
-  restyleFields(): void {
-    if (!this.busy) this.#remount();
+  /**
+   * Gives the fields the element's current colours (the theme or the colour scheme changed), keeping
+   * what was typed where the provider can restyle its fields in place (the sandbox can). `relabel`
+   * (the locale changed), or a provider that cannot: the fields mount again and what was typed is
+   * lost; while the panel is folded (nothing selected) that waits until it opens again.
+   */
+  restyleFields(relabel = false): void {
+    if (this.busy || (!relabel && this.#provider.restyle())) return;
+    if (this.lines.size) this.#remount();
+    else this.#remountOnOpen = true;
   }
 
   /** Pay pressed. Safe to call repeatedly: a press while an attempt runs does nothing. */
@@ -247,10 +262,16 @@ export class CheckoutController implements ReactiveController {
     }
   }
 
-  #remount(): void {
+  /**
+   * New, empty fields. The price (and settle-change) changes only when `edited` or when the old
+   * fields knew the card's funding: a remount for the colours or the language alone sends nothing.
+   */
+  #remount(edited = false): void {
     if (this.options.phase() !== 'ready' || !this.session || this.#suspended) return;
+    const repriced = edited || this.fieldState.funding !== null;
     this.fieldState = EMPTY_FIELDS;
-    this.#edited();
+    this.#remountOnOpen = false;
+    this.#edited(repriced);
     void this.#provider.mount(this.session, this.method);
   }
 
@@ -262,10 +283,10 @@ export class CheckoutController implements ReactiveController {
     else this.host.requestUpdate();
   }
 
-  #edited(): void {
+  #edited(reprice = true): void {
     this.#attempts.reset();
     this.serverIssues = [];
-    this.#reprice(true);
+    if (reprice) this.#reprice(true);
     this.host.requestUpdate();
   }
 

@@ -38,8 +38,13 @@ export class PayController implements ReactiveController {
   /** The checkout piece, once loaded: its module and the panel's controller. */
   piece: Pieces['checkout'] | null = null;
   checkout: CheckoutController | null = null;
-  /** The checkout piece is on its way, or could not be loaded (the panel offers Retry). */
-  checkoutLoad: 'idle' | 'loading' | 'failed' = 'idle';
+  /**
+   * The checkout piece is on its way, could not be loaded (the panel offers Retry), or is on its
+   * way again after Retry (the error stays, its Retry aria-disabled, so focus stays on it).
+   */
+  checkoutLoad: 'idle' | 'loading' | 'failed' | 'retrying' = 'idle';
+  /** The checkout piece's load under way, which every caller waits for: true once it is there. */
+  #loading: Promise<boolean> | null = null;
 
   /** Aborts the session read: on a reload and when the element leaves the page. */
   #abort = new AbortController();
@@ -84,6 +89,8 @@ export class PayController implements ReactiveController {
     const { signal } = this.#abort;
     this.checkout?.reset();
     this.session = null;
+    // An earlier session's failed load is not this one's: the next selection loads the piece anew.
+    this.checkoutLoad = this.#loading ? 'loading' : 'idle';
     const client = this.options.client();
     if (!client) return this.setPhase('misconfigured');
     this.setPhase('loading');
@@ -116,35 +123,47 @@ export class PayController implements ReactiveController {
 
   /**
    * Loads the checkout piece (once) and starts the panel for the session. `announce`: the payer's
-   * selection opened it, so settle-change reports it. A failed load is shown with Retry, which calls this again.
+   * selection opened it, so settle-change reports it. Calls during a load wait for it; the panel
+   * starts for the session of the call, so a reload meanwhile starts it with its own `announce`. A
+   * failed load is shown with Retry, which calls this again.
    */
   async openCheckout(announce: boolean): Promise<void> {
+    const { session } = this;
     if (!this.piece) {
-      if (this.checkoutLoad === 'loading') return;
-      this.checkoutLoad = 'loading';
-      this.host.requestUpdate();
-      try {
-        const piece = await loadPiece('checkout');
-        this.options.arrived(piece);
-        this.piece = piece;
-        this.checkout = new piece.CheckoutController(this.host, {
-          ...this.options,
-          phase: () => this.phase,
-          setPhase: (phase, quietly) => this.setPhase(phase, quietly),
-        });
-        this.checkoutLoad = 'idle';
-      } catch {
-        this.checkoutLoad = 'failed';
-        this.options.noticed();
+      if (!this.#loading) {
+        this.checkoutLoad = this.checkoutLoad === 'failed' ? 'retrying' : 'loading';
         this.host.requestUpdate();
-        return;
+        this.#loading = this.#loadCheckout().finally(() => {
+          this.#loading = null;
+        });
       }
+      if (!(await this.#loading)) return;
     }
-    const { session, checkout } = this;
-    if (checkout && session && this.selecting && checkout.session !== session) {
+    const { checkout } = this;
+    if (checkout && session && session === this.session && this.selecting && checkout.session !== session) {
       checkout.start(session, this.lines, this.linesValid, announce);
     }
     this.host.requestUpdate();
+  }
+
+  async #loadCheckout(): Promise<boolean> {
+    try {
+      const piece = await loadPiece('checkout');
+      this.options.arrived(piece);
+      this.piece = piece;
+      this.checkout = new piece.CheckoutController(this.host, {
+        ...this.options,
+        phase: () => this.phase,
+        setPhase: (phase, quietly) => this.setPhase(phase, quietly),
+      });
+      this.checkoutLoad = 'idle';
+      return true;
+    } catch {
+      this.checkoutLoad = 'failed';
+      this.options.noticed();
+      this.host.requestUpdate();
+      return false;
+    }
   }
 
   setPhase(phase: Phase, quietly = false): void {

@@ -61,6 +61,14 @@ export class ProviderSlot {
     }
   }
 
+  /** Restyles the mounted fields in the element's current colours; false when the provider cannot (mount them again). */
+  restyle(): boolean {
+    const provider = this.#provider;
+    if (!this.ready || !provider?.restyle) return false;
+    provider.restyle(appearanceOf(this.host));
+    return true;
+  }
+
   tokenize(): Promise<PaymentMethodToken> {
     if (!this.#provider || !this.ready) return Promise.reject(new Error('The payment fields are not ready'));
     return this.#provider.tokenize();

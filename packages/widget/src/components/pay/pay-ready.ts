@@ -43,7 +43,7 @@ export function renderReady({ flow, localize, onLines, onPay, onRetry }: ReadyVi
     ${
       flow.selecting
         ? html`<div part="checkout" class="checkout">
-            ${panel?.panel ?? renderCheckoutLoad(localize, flow.checkoutLoad === 'failed', onRetry)}
+            ${panel?.panel ?? renderCheckoutLoad(localize, flow.checkoutLoad, onRetry)}
           </div>`
         : nothing
     }

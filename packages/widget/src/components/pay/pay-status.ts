@@ -1,5 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LocalizeController } from '../../i18n/localize.js';
+import type { PayController } from './pay-controller.js';
 
 /**
  * The screens around the payment itself: loading, the ones that end the flow (expired or
@@ -64,13 +65,23 @@ export function renderSelection(localize: LocalizeController, count: number): Te
   </p>`;
 }
 
-/** The payment panel's place while the checkout piece loads, or the error with Retry when it could not. */
-export function renderCheckoutLoad(localize: LocalizeController, failed: boolean, retry: () => void): TemplateResult {
-  if (failed) {
+/**
+ * The payment panel's place while the checkout piece loads, or the error with Retry when it could
+ * not. While Retry loads it again the error stays, Retry disabled, so the focus it has stays on it.
+ */
+export function renderCheckoutLoad(
+  localize: LocalizeController,
+  load: PayController['checkoutLoad'],
+  retry: () => void,
+): TemplateResult {
+  if (load === 'failed' || load === 'retrying') {
+    const busy = load === 'retrying';
     return html`<div part="error" class="notice">
-      <h3 tabindex="-1" data-notice>${localize.t('payErrorTitle')}</h3>
+      <h3 tabindex="-1" data-notice>${localize.t('payOptionsUnavailable')}</h3>
       <p>${localize.t('payCheckoutFailed')}</p>
-      <button class="button" type="button" @click=${retry}>${localize.t('retry')}</button>
+      <button class="button" type="button" aria-disabled=${busy} @click=${retry}>
+        ${localize.t('retry')}
+      </button>
     </div>`;
   }
   return html`<div class="skeleton" aria-busy="true">

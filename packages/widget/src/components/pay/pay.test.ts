@@ -5,8 +5,13 @@
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { createSessionClient, type SessionClient, SettleHttpError, SettleNetworkError } from '@settle/client';
+import { emulateMedia } from '@web/test-runner-commands';
+import { css } from 'lit';
+import type { SettleChangeEvent } from '../../events/change.js';
 import { define } from '../../internal/define.js';
 import { erpOpenItems, type MintOptions, mintSession } from '../../internal/test-session.js';
+import { importPiece, replacePieceLoader } from '../../pieces/load-piece.js';
+import type { PieceName } from '../../pieces/pieces.js';
 import { SettleInvoiceList } from '../invoice-list/invoice-list.js';
 import { SettlePay } from './pay.js';
 
@@ -59,15 +64,17 @@ function fieldsReady(el: SettlePay): boolean {
   return el.querySelector('[slot="payment-fields"] input') !== null;
 }
 
-/** Ticks an invoice in the list by its number, as a payer would. */
+/** Ticks an invoice in the list by its number, as a payer would, and waits for the panel if it opens. */
 async function select(el: SettlePay, number: string): Promise<void> {
-  const rows = [...shadow(list(el)).querySelectorAll<HTMLElement>('[role="row"][data-id]')];
-  const row = rows.find((r) => text(r.querySelector('.number')) === number);
-  if (!row) throw new Error(`No row for ${number}`);
-  row.querySelector<HTMLInputElement>('input[type="checkbox"]')?.click();
+  await tick(el, number);
+  if (part(el, 'checkout')) await panelReady(el);
+}
+
+/** Ticks an invoice in the list by its number, without waiting for the payment panel. */
+async function tick(el: SettlePay, number: string): Promise<void> {
+  rowOf(el, number).querySelector<HTMLInputElement>('input[type="checkbox"]')?.click();
   await list(el).updateComplete;
   await el.updateComplete;
-  if (part(el, 'checkout')) await panelReady(el);
 }
 
 /** Ticks "Select all" in the list's header. */
@@ -111,6 +118,19 @@ async function chooseMethod(el: SettlePay, method: 'card' | 'ach_debit' | 'walle
   shadow(el).querySelector<HTMLInputElement>(`#method-${method}`)?.click();
   await el.updateComplete;
   await settled(el, () => fieldsReady(el), 'the fields for the method mount');
+}
+
+const creditBox = (el: SettlePay) =>
+  shadow(el).querySelector<HTMLInputElement>('input[type="checkbox"][id^="credit-cm_2048"]');
+const creditAmount = (el: SettlePay) =>
+  shadow(el).querySelector<HTMLInputElement>('input[id^="credit-cm_2048"][id$="-amount"]');
+
+/** Applies credit memo CM-2048 with `amount` of it. */
+async function applyCredit(el: SettlePay, amount: string): Promise<void> {
+  creditBox(el)?.click();
+  await el.updateComplete;
+  type(creditAmount(el), amount);
+  await el.updateComplete;
 }
 
 const summaryRows = (el: SettlePay) =>
@@ -159,10 +179,21 @@ describe('<settle-pay>', () => {
     // Deselecting everything folds the panel away again; selecting brings it back as it was.
     await select(el, 'INV-10233');
     expect(text(part(el, 'selection'))).to.equal('1 invoice selected');
+    await applyCredit(el, '100.00');
+    await enterCard(el, CARDS.debit);
     await select(el, 'INV-10233');
     expect(text(part(el, 'selection'))).to.equal('Select the invoices you want to pay.');
     expect(part(el, 'checkout')).to.equal(null);
     await expect(el).to.be.accessible();
+    await select(el, 'INV-10233');
+    expect(field(el, 'Card number').value.replace(/\s/g, ''), 'the typed card').to.equal(CARDS.debit);
+    expect(creditBox(el)?.checked, 'the credit stays applied').to.equal(true);
+    expect(creditAmount(el)?.value).to.equal('100.00');
+    expect(summaryRows(el)).to.deep.include.members([
+      ['Credit CM-2048', '-$100.00'],
+      ['Total', '$356.35'],
+    ]);
+    expect(payButton(el).disabled, 'ready to pay as it was').to.equal(false);
   });
 
   it('shows the credits, the allowed methods and the surcharge disclosure once an invoice is selected', async () => {
@@ -742,6 +773,238 @@ describe('<settle-pay>', () => {
     el.style.setProperty('--settle-pay-max-width', '400px');
     expect(part(el, 'base')?.getBoundingClientRect().width).to.be.at.most(400);
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('<settle-pay> while the payment panel loads', () => {
+  /** The checkout piece's loads, held until released or failed; the other pieces load as usual. */
+  function holdCheckout() {
+    const waiting: { release(): void; fail(): void }[] = [];
+    const held = {
+      loads: 0,
+      release: () => {
+        for (const w of waiting.splice(0)) w.release();
+      },
+      fail: () => {
+        for (const w of waiting.splice(0)) w.fail();
+      },
+    };
+    const loader = (name: PieceName) => {
+      if (name !== 'checkout') return importPiece(name);
+      held.loads++;
+      return new Promise((resolve, reject) => {
+        waiting.push({
+          release: () => resolve(importPiece(name)),
+          fail: () => reject(new Error('settle-checkout.js: the request failed')),
+        });
+      });
+    };
+    replacePieceLoader(loader as Parameters<typeof replacePieceLoader>[0]);
+    return held;
+  }
+  afterEach(() => replacePieceLoader(null));
+
+  const skeleton = (el: SettlePay) => part(el, 'checkout')?.querySelector('[aria-busy="true"]');
+  const retryButton = (el: SettlePay) =>
+    [...(part(el, 'error')?.querySelectorAll('button') ?? [])].find((b) => text(b) === 'Try again');
+  /** Try again is there and not busy. */
+  const failedAgain = (el: SettlePay) => {
+    const retry = retryButton(el);
+    return retry !== undefined && retry.getAttribute('aria-disabled') !== 'true';
+  };
+  /** What has focus in the element, as `tag: text` (a short message when it is not what was expected). */
+  const focused = (el: SettlePay) => {
+    const active = shadow(el).activeElement;
+    return active ? `${active.localName}: ${text(active)}` : '(nothing in the element)';
+  };
+  const announced = (el: SettlePay) => text(shadow(el).querySelector('[role="status"]'));
+  const changes = (el: SettlePay) => {
+    const seen: SettleChangeEvent['detail'][] = [];
+    el.addEventListener('settle-change', (e) => seen.push(e.detail));
+    return seen;
+  };
+
+  it('shows a skeleton in the panel while its code loads, and takes selections made meanwhile', async () => {
+    const held = holdCheckout();
+    const { el } = await mount('cus_acme');
+    const changed = changes(el);
+    await tick(el, 'INV-10233');
+    expect(text(skeleton(el))).to.equal('Loading the payment options…');
+    await expect(el).to.be.accessible();
+
+    await tick(el, 'INV-10239');
+    expect(text(part(el, 'selection'))).to.equal('2 invoices selected');
+    expect(skeleton(el), 'still loading').to.exist;
+    expect(held.loads, 'one load for both selections').to.equal(1);
+    held.release();
+    await panelReady(el);
+    expect(summaryRows(el)).to.deep.include.members([
+      ['Invoice INV-10233', '$456.35'],
+      ['Invoice INV-10239', '$286.92'],
+    ]);
+    expect(
+      changed.map((c) => c.quote.total),
+      'one settle-change, for the selection as it is',
+    ).to.deep.equal([74_327]);
+  });
+
+  it('says when the panel could not be loaded, and keeps focus on Try again while it loads again', async () => {
+    const held = holdCheckout();
+    const { el } = await mount('cus_acme');
+    await tick(el, 'INV-10233');
+    held.fail();
+    await settled(el, () => part(el, 'error') !== null, 'the load error');
+    expect(text(part(el, 'error'))).to.equal(
+      'Payment options unavailable The payment options could not be loaded. Check your connection and try again. Try again',
+    );
+    await expect(el).to.be.accessible();
+
+    retryButton(el)?.focus();
+    retryButton(el)?.click();
+    await el.updateComplete;
+    const retry = retryButton(el);
+    expect(held.loads).to.equal(2);
+    expect(retry?.getAttribute('aria-disabled'), 'disabled while it loads again').to.equal('true');
+    expect(focused(el), 'focus stays on Try again').to.equal('button: Try again');
+    await expect(el).to.be.accessible();
+    retry?.click();
+    expect(held.loads, 'a press while it loads starts nothing').to.equal(2);
+
+    held.fail();
+    await settled(el, () => failedAgain(el), 'the second failure');
+    expect(retryButton(el)?.getAttribute('aria-disabled')).to.equal('false');
+    expect(focused(el), 'focus is still on Try again').to.equal('button: Try again');
+    await waitUntil(() => announced(el).includes('could not be loaded'), 'the failure is announced');
+
+    retryButton(el)?.click();
+    held.release();
+    await panelReady(el);
+    expect(part(el, 'error')).to.equal(null);
+    expect(focused(el), 'the selection line takes focus from Try again').to.equal('p: 1 invoice selected');
+  });
+
+  it('starts the panel for the session reload() read during the load, as quietly as a pay link', async () => {
+    const held = holdCheckout();
+    const plain = createSessionClient(await mintSession('cus_acme'));
+    const preselected = createSessionClient(await mintSession('cus_acme', { invoiceIds: ['inv_10233', 'inv_10239'] }));
+    let current = plain;
+    const client = new Proxy({} as SessionClient, { get: (_, key: keyof SessionClient) => current[key] });
+    const el = await mountWith(client);
+    const changed = changes(el);
+    await tick(el, 'INV-10233');
+    expect(skeleton(el)).to.exist;
+    current = preselected;
+    await el.reload();
+    held.release();
+    await panelReady(el);
+    expect(text(part(el, 'selection'))).to.equal('2 invoices selected');
+    expect(text(payButton(el))).to.equal('Pay $743.27');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(changed, 'a preselection sends no settle-change').to.deep.equal([]);
+    expect(held.loads).to.equal(1);
+  });
+
+  it('forgets a failed load when reload() reads the session again', async () => {
+    const held = holdCheckout();
+    const { el } = await mount('cus_acme');
+    await tick(el, 'INV-10233');
+    held.fail();
+    await settled(el, () => retryButton(el) !== undefined, 'the load error');
+    retryButton(el)?.click();
+    held.fail();
+    await settled(el, () => failedAgain(el), 'the second failure');
+
+    await el.reload();
+    await el.updateComplete;
+    expect(focused(el), 'the title takes focus, as after any reload the payer caused').to.equal(
+      'h2: Pay your invoices',
+    );
+    await waitUntil(() => announced(el) === 'Pay your invoices', `announces the title, not "${announced(el)}"`);
+    await tick(el, 'INV-10233');
+    expect(text(skeleton(el)), 'a new selection loads the panel again').to.equal('Loading the payment options…');
+    expect(part(el, 'error')).to.equal(null);
+    held.release();
+    await panelReady(el);
+  });
+
+  it("keeps a subclass's own styles when the panel's styles arrive", async () => {
+    class StyledPay extends SettlePay {
+      static override styles = [...SettlePay.styles, css`:host { outline: 3px solid rgb(1, 2, 3); }`];
+    }
+    define('settle-pay-styled', StyledPay);
+    const { apiUrl, clientToken } = await mintSession('cus_acme');
+    const el = await fixture<SettlePay>(
+      html`<settle-pay-styled client-token=${clientToken} api-url=${apiUrl} locale="en"></settle-pay-styled>`,
+    );
+    await ready(el);
+    await select(el, 'INV-10233');
+    expect(getComputedStyle(el).outlineColor).to.equal('rgb(1, 2, 3)');
+    expect(getComputedStyle(payButton(el)).cursor, "the panel's styles apply too").to.equal('not-allowed');
+  });
+});
+
+describe('<settle-pay> restyling its payment fields', () => {
+  afterEach(() => emulateMedia({ colorScheme: 'light' }));
+  const fieldsColour = (el: SettlePay) =>
+    el.querySelector<HTMLElement>('[slot="payment-fields"] .settle-sbx')?.style.getPropertyValue('--settle-sbx-bg');
+
+  it('keeps the typed card when the theme changes while the panel is open', async () => {
+    const { el } = await mount('cus_acme');
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    const light = fieldsColour(el);
+    const changed: unknown[] = [];
+    el.addEventListener('settle-change', (e) => changed.push(e.detail));
+    el.theme = 'dark';
+    await settled(el, () => fieldsColour(el) !== light, 'the fields take the dark colours');
+    expect(field(el, 'Card number').value.replace(/\s/g, '')).to.equal(CARDS.credit);
+    expect(text(payButton(el))).to.equal('Pay $470.04');
+    expect(changed).to.deep.equal([]);
+  });
+
+  it('changes nothing the page hears while the panel is folded, and keeps the typed card', async () => {
+    const { el } = await mount('cus_acme');
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    const light = fieldsColour(el);
+    await select(el, 'INV-10233');
+    expect(part(el, 'checkout'), 'folded').to.equal(null);
+    const changed: SettleChangeEvent['detail'][] = [];
+    el.addEventListener('settle-change', (e) => changed.push(e.detail));
+
+    await emulateMedia({ colorScheme: 'dark' });
+    await settled(el, () => fieldsColour(el) !== light, 'the fields follow the colour scheme');
+    el.theme = 'light';
+    await settled(el, () => fieldsColour(el) === light, 'the fields take the light theme');
+    el.locale = 'de';
+    await settled(el, () => text(part(el, 'selection')).startsWith('Wählen'), 'German');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(changed, 'no settle-change while nothing is selected').to.deep.equal([]);
+
+    // The fields come back in German, mounted anew for the new language.
+    await select(el, 'INV-10233');
+    await settled(
+      el,
+      () => el.querySelector('[slot="payment-fields"] label')?.textContent?.startsWith('Kartennummer') ?? false,
+      'German fields',
+    );
+    expect(
+      changed.map((c) => c.quote.total),
+      'one settle-change, for the selection',
+    ).to.deep.equal([45_635]);
+  });
+
+  it('keeps the typed card across a fold when only the colours changed', async () => {
+    const { el } = await mount('cus_acme');
+    await select(el, 'INV-10233');
+    await enterCard(el, CARDS.credit);
+    await select(el, 'INV-10233');
+    el.theme = 'dark';
+    await el.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await select(el, 'INV-10233');
+    expect(field(el, 'Card number').value.replace(/\s/g, '')).to.equal(CARDS.credit);
+    expect(text(payButton(el))).to.equal('Pay $470.04');
   });
 });
 

@@ -77,7 +77,11 @@ export class SettlePay extends LitElement {
       addEnglish(piece.enCheckout);
       // Static styles are fixed once the element is defined: the panel's join them in the shadow
       // root, as constructable style sheets (which a CSP without 'unsafe-inline' allows).
-      adoptStyles(this.renderRoot as ShadowRoot, [...SettlePay.elementStyles, piece.checkoutStyles]);
+      // A subclass's own static styles are in its elementStyles, so they stay.
+      adoptStyles(this.renderRoot as ShadowRoot, [
+        ...(this.constructor as typeof LitElement).elementStyles,
+        piece.checkoutStyles,
+      ]);
     },
   });
   #created: SessionClient | null = null;
@@ -173,7 +177,7 @@ export class SettlePay extends LitElement {
       } else if (checkout?.confirming && quote) {
         this.#announce(t.t('payConfirmTotal', t.money(quote.total, quote.currency)));
       } else if (flow.checkoutLoad === 'failed') {
-        // Focus stays where the payer selected; a failed Retry keeps it on Retry.
+        // Focus stays where the payer selected; after Retry, on Retry, which stays (disabled) while it loads.
         this.#announce(t.t('payCheckoutFailed'));
       } else if (this.#interacted) {
         // Loaded after Retry: the button that had focus is gone; the title takes it.
@@ -222,6 +226,7 @@ export class SettlePay extends LitElement {
   };
 
   readonly #retryCheckout = async () => {
+    this.#interacted = true;
     await this.#flow.openCheckout(true);
     // Retry is gone with the error: the selection's line, just above the panel, takes focus.
     if (this.#flow.checkout) this.#focus = '[part="selection"]';
