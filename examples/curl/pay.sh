@@ -6,6 +6,12 @@
 #
 #   SETTLE_API_URL=http://localhost:8787 SETTLE_SECRET_KEY=sk_test_... bash examples/curl/pay.sh
 #
+# Against a server with SETTLE_PROCESSOR=stripe, also set STRIPE_API_URL (Stripe's API, or the
+# offline double) and STRIPE_SECRET_KEY (a test key): the payment methods are then made with
+# Stripe's own test helper (POST /v1/test_helpers/confirmation_tokens, as Stripe.js would in the
+# browser) instead of Settle's sandbox tokens, and an ACH debit is paid too, which waits for the
+# signed webhook that settles it (STRIPE_ACH_WAIT_SECONDS, 120 by default).
+#
 # Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -32,6 +38,33 @@ call() {
 }
 merchant() { call "$1" "$2" "$SETTLE_SECRET_KEY" "${3:-}"; }
 browser() { call "$1" "$2" "$CLIENT_TOKEN" "${3:-}" "${@:4}"; }
+STRIPE=${STRIPE_API_URL:+stripe}
+if [ -n "$STRIPE" ]; then
+  : "${STRIPE_SECRET_KEY:?Set STRIPE_SECRET_KEY (a sk_test_ key) with STRIPE_API_URL}"
+  [[ $STRIPE_SECRET_KEY == sk_test_* ]] || fail "STRIPE_SECRET_KEY must be a test key (sk_test_...)"
+fi
+
+# A ConfirmationToken from Stripe's test helper: stripe_token pm_card_visa, or stripe_token bank ACCOUNT.
+stripe_token() {
+  local args=(-sS -u "$STRIPE_SECRET_KEY:" -w '\n%{http_code}')
+  if [ "$1" = bank ]; then
+    args+=(-d 'payment_method_data[type]=us_bank_account'
+      -d 'payment_method_data[us_bank_account][routing_number]=110000000'
+      -d "payment_method_data[us_bank_account][account_number]=$2"
+      -d 'payment_method_data[us_bank_account][account_holder_type]=company'
+      -d 'payment_method_data[us_bank_account][account_type]=checking'
+      -d 'payment_method_data[billing_details][name]=Accounts Payable')
+  else
+    args+=(-d "payment_method=$1")
+  fi
+  local out code
+  out=$(curl "${args[@]}" "${STRIPE_API_URL%/}/v1/test_helpers/confirmation_tokens") || fail "could not reach $STRIPE_API_URL"
+  code=${out##*$'\n'}
+  out=${out%$'\n'*}
+  [[ $code == 2* ]] || fail "Stripe test helper answered $code: $out"
+  jq -r .id <<<"$out"
+}
+
 money() { jq -rn --argjson c "$1" '($c / 100 | floor | tostring) + "." + ($c % 100 | tostring | if length < 2 then "0" + . else . end)'; }
 
 step "Mint a session for $CUSTOMER_ID (merchant backend, secret key)"
@@ -70,8 +103,14 @@ jq -r '"invoices \(.invoiceTotal)  credits -\(.creditTotal)  subtotal \(.subtota
 
 BEFORE=$(merchant GET "/v1/customers/$CUSTOMER_ID/open-items")
 
-step "Enter the sandbox card 4242 4242 4242 4242 (sent only to the sandbox's tokenizer)"
-TOKEN=$(browser POST /v1/sandbox/tokens '{"type":"card","number":"4242424242424242","expMonth":12,"expYear":2034,"cvc":"123"}' | jq -r .id)
+if [ -n "$STRIPE" ]; then
+  step "Make a Stripe ConfirmationToken for the Visa credit test card (Stripe.js does this in the browser)"
+  TOKEN=$(stripe_token pm_card_visa)
+else
+  step "Enter the sandbox card 4242 4242 4242 4242 (sent only to the sandbox's tokenizer)"
+  TOKEN=$(browser POST /v1/sandbox/tokens '{"type":"card","number":"4242424242424242","expMonth":12,"expYear":2034,"cvc":"123"}' | jq -r .id)
+fi
+echo "token $TOKEN"
 QUOTE=$(browser POST /v1/session/quote "$(jq -c --arg t "$TOKEN" '. + {paymentMethodToken: $t}' <<<"$PROPOSAL")")
 TOTAL=$(jq -r .total <<<"$QUOTE")
 jq -r '"credit card: surcharge \(.surcharge.amount) (\(.surcharge.rateBps) bps), total \(.total) minor units"' <<<"$QUOTE"
@@ -84,6 +123,7 @@ PAYMENT_ID=$(jq -r .id <<<"$PAYMENT")
 STATUS=$(jq -r .status <<<"$PAYMENT")
 echo "payment $PAYMENT_ID: $STATUS, charged $(money "$(jq -r .amount <<<"$PAYMENT")") $CURRENCY"
 [ "$STATUS" = succeeded ] || fail "expected succeeded, got $STATUS"
+[ -z "$STRIPE" ] || echo "PaymentIntent $(jq -r .processor.intentId <<<"$PAYMENT")"
 
 step "Send the same request again: same payment, no second charge"
 AGAIN=$(browser POST /v1/session/payments "$PAY_BODY" -H "Idempotency-Key: $KEY")
@@ -118,7 +158,11 @@ VIEW=$(browser GET /v1/session)
 INV_C=$(jq -r '[.invoices[] | select(.openAmount - .pendingAmount > 0)] | sort_by(.dueDate) | .[0].id' <<<"$VIEW")
 [ "$INV_C" != null ] || fail "no open invoice left for the decline check"
 C_PAY=$(payable "$INV_C")
-BAD=$(browser POST /v1/sandbox/tokens '{"type":"card","number":"4000000000000002","expMonth":12,"expYear":2034,"cvc":"123"}' | jq -r .id)
+if [ -n "$STRIPE" ]; then
+  BAD=$(stripe_token pm_card_chargeDeclined)
+else
+  BAD=$(browser POST /v1/sandbox/tokens '{"type":"card","number":"4000000000000002","expMonth":12,"expYear":2034,"cvc":"123"}' | jq -r .id)
+fi
 BEFORE=$(merchant GET "/v1/customers/$CUSTOMER_ID/open-items")
 DECLINE_BODY=$(jq -nc --arg i "$INV_C" --argjson p "$C_PAY" --arg t "$BAD" '{method:"card",allocations:[{invoiceId:$i,amount:$p}],paymentMethodToken:$t}')
 # A credit card carries a surcharge, so the total the payer accepted goes with the payment.
@@ -131,5 +175,29 @@ AFTER=$(merchant GET "/v1/customers/$CUSTOMER_ID/open-items")
 [ "$(jq -S '[.invoices[], .credits[]] | map({id, openAmount, pendingAmount})' <<<"$BEFORE")" = \
   "$(jq -S '[.invoices[], .credits[]] | map({id, openAmount, pendingAmount})' <<<"$AFTER")" ] || fail "a declined card changed a balance"
 echo "balances unchanged"
+
+if [ -n "$STRIPE" ]; then
+  step "Pay the next open invoice by ACH debit (Stripe test account 000123456789, a company account)"
+  VIEW=$(browser GET /v1/session)
+  INV_D=$(jq -r '[.invoices[] | select(.openAmount - .pendingAmount > 0)] | sort_by(.dueDate) | .[0].id' <<<"$VIEW")
+  [ "$INV_D" != null ] || fail "no open invoice left for the ACH payment"
+  D_PAY=$(payable "$INV_D")
+  BANK=$(stripe_token bank 000123456789)
+  ACH=$(browser POST /v1/session/payments \
+    "$(jq -nc --arg i "$INV_D" --argjson p "$D_PAY" --arg t "$BANK" '{method:"ach_debit",allocations:[{invoiceId:$i,amount:$p}],paymentMethodToken:$t}')" \
+    -H "Idempotency-Key: curl-ach-$(date +%s)-$RANDOM")
+  ACH_ID=$(jq -r .id <<<"$ACH")
+  echo "payment $ACH_ID: $(jq -r .status <<<"$ACH"), PaymentIntent $(jq -r .processor.intentId <<<"$ACH")"
+  [ "$(jq -r .status <<<"$ACH")" = processing ] || fail "expected the ACH debit to be processing"
+  echo "waiting for the bank (Stripe's signed webhook)..."
+  for _ in $(seq 1 $((${STRIPE_ACH_WAIT_SECONDS:-120} * 5))); do
+    ACH_NOW=$(browser GET "/v1/session/payments/$ACH_ID")
+    [ "$(jq -r '.status + "/" + .erpStatus' <<<"$ACH_NOW")" = succeeded/posted ] && break
+    sleep 0.2
+  done
+  [ "$(jq -r '.status + "/" + .erpStatus' <<<"$ACH_NOW")" = succeeded/posted ] ||
+    fail "ACH payment $ACH_ID is $(jq -r '.status + "/" + .erpStatus' <<<"$ACH_NOW")"
+  echo "ACH debit succeeded and posted"
+fi
 
 printf '\nOK: paid, posted exactly once, balances reduced exactly; decline changed nothing.\n'

@@ -7,8 +7,10 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.js';
 import { ApiError, errorHandler } from './errors.js';
 import { landingPage, summarizeCustomers } from './landing.js';
+import { StripeProcessor } from './processors/stripe.js';
 import { merchantRoutes } from './routes/merchant.js';
 import { sessionRoutes } from './routes/session.js';
+import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
 import { webRoutes } from './web/routes.js';
 
 /** Large enough for 10,000 allocations; anything bigger is refused before it is read. */
@@ -62,6 +64,8 @@ export function createApp(deps: Deps) {
   // Before the API routes: the merchant API's key check covers every path that reaches it.
   app.route('/', webRoutes(deps));
   app.route('/', sessionRoutes(deps));
+  // Signed by Stripe, not by a Settle key: its own route, before the merchant API's key check.
+  if (deps.processor instanceof StripeProcessor) app.route('/', stripeWebhookRoutes(deps, deps.processor));
   app.route('/', merchantRoutes(deps));
 
   app.notFound((c) => c.json({ code: ErrorCode.notFound, message: `No route ${c.req.method} ${c.req.path}` }, 404));

@@ -14,13 +14,69 @@ export interface Config {
   publicUrl: string;
   allowedOrigins: string[];
   returnUrl: string | null;
-  processor: 'sandbox';
+  processor: 'sandbox' | 'stripe';
+  /** Set when processor is `stripe`. */
+  stripe: StripeConfig | null;
   /** The longest any ERP call may take before it counts as unavailable. */
   erpTimeoutMs: number;
   /** Seconds the sandbox takes to settle or return an ACH debit. */
   sandboxAchSettleSeconds: number;
   outbox: { pollMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number };
   rules: MerchantRules;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  publishableKey: string;
+  webhookSecret: string;
+  /** Another Stripe-compatible API (e.g. http://127.0.0.1:12111, the offline double); null for Stripe's. */
+  apiUrl: string | null;
+}
+
+/**
+ * Stripe's keys from the environment. Live keys only in live mode and test keys only in test
+ * mode, so a test server can never charge a real card and a live one never runs on test keys.
+ */
+export function loadStripeConfig(env: NodeJS.ProcessEnv, mode: Mode): StripeConfig {
+  const missing = ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET'].filter((k) => !env[k]);
+  if (missing.length) {
+    throw new Error(`SETTLE_PROCESSOR=stripe needs ${missing.join(', ')} (see docs/going-live.md)`);
+  }
+  const secretKey = env.STRIPE_SECRET_KEY as string;
+  const publishableKey = env.STRIPE_PUBLISHABLE_KEY as string;
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET as string;
+  const keyMode = (key: string, kind: 'sk' | 'pk') =>
+    key.startsWith(`${kind}_live_`) || (kind === 'sk' && key.startsWith('rk_live_'))
+      ? 'live'
+      : key.startsWith(`${kind}_test_`) || (kind === 'sk' && key.startsWith('rk_test_'))
+        ? 'test'
+        : null;
+  for (const [name, key, kind] of [
+    ['STRIPE_SECRET_KEY', secretKey, 'sk'],
+    ['STRIPE_PUBLISHABLE_KEY', publishableKey, 'pk'],
+  ] as const) {
+    const m = keyMode(key, kind);
+    if (!m) throw new Error(`${name} must be a Stripe ${kind}_test_… or ${kind}_live_… key`);
+    if (m !== mode) {
+      throw new Error(
+        `${name} is a ${m} key but SETTLE_MODE is ${mode}: use ${mode} keys (${kind}_${mode}_…) or set SETTLE_MODE=${m}`,
+      );
+    }
+  }
+  if (!webhookSecret.startsWith('whsec_'))
+    throw new Error("STRIPE_WEBHOOK_SECRET must be the endpoint's whsec_… secret");
+  const apiUrl = env.STRIPE_API_URL || null;
+  if (apiUrl) {
+    let url: URL;
+    try {
+      url = new URL(apiUrl);
+    } catch {
+      throw new Error(`STRIPE_API_URL must be a URL such as http://127.0.0.1:12111 (got "${apiUrl}")`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('STRIPE_API_URL must be http or https');
+    if (mode === 'live') throw new Error('STRIPE_API_URL is for test servers; unset it in live mode');
+  }
+  return { secretKey, publishableKey, webhookSecret, apiUrl };
 }
 
 /** Reason codes from DOMAIN.md §4, each mapped to a JD Edwards-style ERP code. */
@@ -90,7 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const mode = ModeSchema.parse(env.SETTLE_MODE || 'test');
   const publicUrl = (env.SETTLE_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, '');
   const processor = env.SETTLE_PROCESSOR || 'sandbox';
-  if (processor !== 'sandbox') throw new Error(`SETTLE_PROCESSOR must be "sandbox" (got "${processor}")`);
+  if (processor !== 'sandbox' && processor !== 'stripe') {
+    throw new Error(`SETTLE_PROCESSOR must be "sandbox" or "stripe" (got "${processor}")`);
+  }
+  const stripe = processor === 'stripe' ? loadStripeConfig(env, mode) : null;
   return {
     port,
     host,
@@ -106,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .filter(Boolean),
     returnUrl: env.SETTLE_RETURN_URL || null,
     processor,
+    stripe,
     erpTimeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),
     sandboxAchSettleSeconds: int(env.SANDBOX_ACH_SETTLE_SECONDS, 5, 'SANDBOX_ACH_SETTLE_SECONDS'),
     outbox: {

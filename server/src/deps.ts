@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { ErpAdapter } from './erp/port.js';
+import type { PaymentProcessor } from './processors/port.js';
 import type { SandboxProcessor } from './processors/sandbox.js';
 import type { Db } from './store/db.js';
 
@@ -9,7 +10,9 @@ export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
 export interface Deps {
   db: Db;
   erp: ErpAdapter;
-  processor: SandboxProcessor;
+  processor: PaymentProcessor;
+  /** The sandbox's tokenizer, when the sandbox is the processor. */
+  sandbox: SandboxProcessor | null;
   config: Config;
   log: Logger;
 }

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import type { Config } from './config.js';
+import { type Config, loadStripeConfig } from './config.js';
 import type { Deps, Logger } from './deps.js';
 import type { ErpAdapter } from './erp/port.js';
 import { createDemoErp } from './erp/seed.js';
 import { withTimeout } from './erp/timeout.js';
 import { OutboxWorker } from './outbox/outbox.js';
 import { SandboxProcessor } from './processors/sandbox.js';
+import { StripeProcessor } from './processors/stripe.js';
 import { jobHandlers } from './services/erp-sync.js';
 import { ensureMerchant } from './services/merchants.js';
 import { openStore } from './store/db.js';
@@ -43,9 +44,28 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     dataDir: options.inMemory ? null : `${config.dataDir}/pglite`,
   });
   const erp = withTimeout(options.erp ?? createDemoErp(), config.erpTimeoutMs);
-  const processor = new SandboxProcessor(db, { mode: config.mode, achSettleSeconds: config.sandboxAchSettleSeconds });
+  const sandbox =
+    config.processor === 'sandbox'
+      ? new SandboxProcessor(db, { mode: config.mode, achSettleSeconds: config.sandboxAchSettleSeconds })
+      : null;
+  let processor: Deps['processor'];
+  if (sandbox) processor = sandbox;
+  else {
+    if (!config.stripe) throw new Error('SETTLE_PROCESSOR=stripe needs the Stripe keys (see docs/going-live.md)');
+    // The same checks as from the environment, for configs built in code: live keys only in live mode.
+    const stripe = loadStripeConfig(
+      {
+        STRIPE_SECRET_KEY: config.stripe.secretKey,
+        STRIPE_PUBLISHABLE_KEY: config.stripe.publishableKey,
+        STRIPE_WEBHOOK_SECRET: config.stripe.webhookSecret,
+        STRIPE_API_URL: config.stripe.apiUrl ?? '',
+      },
+      config.mode,
+    );
+    processor = new StripeProcessor(db, { mode: config.mode, ...stripe });
+  }
   const { secretKey, generated } = await ensureMerchant(db, config);
-  const deps: Deps = { db, erp, processor, config, log };
+  const deps: Deps = { db, erp, processor, sandbox, config, log };
   const worker = new OutboxWorker(db, jobHandlers(deps), {
     ...config.outbox,
     workerId: `w_${randomBytes(6).toString('hex')}`,

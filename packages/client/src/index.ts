@@ -14,6 +14,7 @@ export type {
   Invoice,
   ListPaymentsQuery,
   MerchantRules,
+  NextAction,
   OpenItems,
   Payment,
   PaymentEvent,
@@ -26,6 +27,7 @@ export type {
   Quote,
   QuoteRequest,
   SandboxTokenRequest,
+  SessionPayment,
   SessionView,
 } from '@settle/schema';
 export { ErrorCode } from '@settle/schema';

@@ -1,12 +1,12 @@
 import type {
   CreatePaymentRequest,
   EndpointDef,
-  Payment,
   PaymentMethodToken,
   Quote,
   QuoteRequest,
   Routes,
   SandboxTokenRequest,
+  SessionPayment,
   SessionView,
 } from '@settle/schema';
 import { SettleTimeoutError } from './errors.js';
@@ -28,7 +28,7 @@ export interface CreatePaymentOptions extends CallOptions {
 }
 
 export interface CreatedPayment {
-  payment: Payment;
+  payment: SessionPayment;
   /** The key the payment was created under (yours, or the generated one). */
   idempotencyKey: string;
 }
@@ -48,14 +48,18 @@ export interface SessionClient {
   createPaymentMethodToken(input: SandboxTokenRequest, options?: CallOptions): Promise<PaymentMethodToken>;
   /** Creates and confirms a payment under an Idempotency-Key; retried on network errors with the same key. */
   createPayment(request: CreatePaymentRequest, options?: CreatePaymentOptions): Promise<CreatedPayment>;
-  getPayment(id: string, options?: CallOptions): Promise<Payment>;
+  getPayment(id: string, options?: CallOptions): Promise<SessionPayment>;
   /**
    * The payment now and after each change, live. The server ends the stream once nothing more is
    * expected soon (a final status, posted to the ERP); aborting `signal` or `break` ends it too.
    */
-  watchPayment(id: string, options?: CallOptions): AsyncGenerator<Payment>;
+  watchPayment(id: string, options?: CallOptions): AsyncGenerator<SessionPayment>;
   /** Watches until `predicate` holds, reconnecting if the stream ends first; resolves with that snapshot. */
-  waitForPayment(id: string, predicate: (payment: Payment) => boolean, options?: WaitOptions): Promise<Payment>;
+  waitForPayment(
+    id: string,
+    predicate: (payment: SessionPayment) => boolean,
+    options?: WaitOptions,
+  ): Promise<SessionPayment>;
 }
 
 type SessionRouteName =

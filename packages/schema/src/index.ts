@@ -55,6 +55,8 @@ export { CurrencySchema, MinorUnitsSchema, type Money, MoneySchema, PositiveMino
 export {
   type ErpStatus,
   ErpStatusSchema,
+  type NextAction,
+  NextActionSchema,
   type Payment,
   type PaymentEvent,
   PaymentEventSchema,
@@ -67,6 +69,8 @@ export {
   PaymentSchema,
   type PaymentStatus,
   PaymentStatusSchema,
+  type SessionPayment,
+  SessionPaymentSchema,
 } from './payment.js';
 export { IN_FLIGHT_STATUSES } from './payment-states.js';
 export { type FieldIssue, FieldIssueSchema, type Problem, ProblemSchema } from './problem.js';

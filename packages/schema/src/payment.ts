@@ -5,12 +5,14 @@ import { CardFundingSchema, IdSchema, PaymentMethodTypeSchema, TimestampSchema }
 
 /**
  * A payment only moves forward:
- * requires_confirmation -> processing -> succeeded -> (reversed | refunded | disputed)
- *                       \-> failed       \-> failed
- * requires_confirmation -> canceled
+ * requires_confirmation -> [requires_action ->] processing -> succeeded -> (reversed | refunded | disputed)
+ *                       \-> failed                            \-> failed
+ * requires_confirmation | requires_action -> canceled;  disputed -> reversed (lost) | succeeded (won)
+ * `requires_action`: the processor needs the payer (3-D Secure, bank microdeposits) before it can go on.
  */
 export const PaymentStatusSchema = z.enum([
   'requires_confirmation',
+  'requires_action',
   'processing',
   'succeeded',
   'failed',
@@ -81,6 +83,25 @@ export const PaymentSchema = z.object({
   updatedAt: TimestampSchema,
 });
 export type Payment = z.infer<typeof PaymentSchema>;
+
+/**
+ * What the payer's browser must do for a payment in `requires_action`, with the processor's SDK:
+ * `use_stripe_sdk` and `verify_with_microdeposits` through `stripe.handleNextAction({ clientSecret })`,
+ * `redirect_to_url` by sending the payer to `url`. Only the payer's own session sees it.
+ */
+export const NextActionSchema = z.object({
+  type: z.enum(['use_stripe_sdk', 'verify_with_microdeposits', 'redirect_to_url']),
+  clientSecret: z.string(),
+  url: z.optional(z.string()),
+});
+export type NextAction = z.infer<typeof NextActionSchema>;
+
+/** A payment as its payer's session sees it: the merchant's view plus what the payer must do next. */
+export const SessionPaymentSchema = z.extend(PaymentSchema, {
+  /** Present while the payment is `requires_action`, else null. */
+  nextAction: z.nullable(NextActionSchema),
+});
+export type SessionPayment = z.infer<typeof SessionPaymentSchema>;
 
 export const PaymentListSchema = z.object({
   data: z.array(PaymentSchema),

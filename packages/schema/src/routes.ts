@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import { CreatePaymentRequestSchema, QuoteRequestSchema, QuoteSchema } from './allocation.js';
 import { type EndpointDef, type EndpointName, type Endpoints, endpoints } from './endpoints.js';
 import { CustomerListSchema, ListPaymentsQuerySchema, OpenItemsSchema } from './merchant.js';
-import { PaymentListSchema, PaymentSchema } from './payment.js';
+import { PaymentListSchema, PaymentSchema, SessionPaymentSchema } from './payment.js';
 import { PaymentMethodTokenSchema, SandboxTokenRequestSchema } from './sandbox.js';
 import { CreateSessionRequestSchema, CreateSessionResponseSchema, SessionViewSchema } from './session.js';
 
@@ -32,9 +32,9 @@ export const routes = {
   getPayment: { ...endpoints.getPayment, response: PaymentSchema },
   getSession: { ...endpoints.getSession, response: SessionViewSchema },
   quote: { ...endpoints.quote, body: QuoteRequestSchema, response: QuoteSchema },
-  createPayment: { ...endpoints.createPayment, body: CreatePaymentRequestSchema, response: PaymentSchema },
-  getSessionPayment: { ...endpoints.getSessionPayment, response: PaymentSchema },
-  watchSessionPayment: { ...endpoints.watchSessionPayment, response: PaymentSchema },
+  createPayment: { ...endpoints.createPayment, body: CreatePaymentRequestSchema, response: SessionPaymentSchema },
+  getSessionPayment: { ...endpoints.getSessionPayment, response: SessionPaymentSchema },
+  watchSessionPayment: { ...endpoints.watchSessionPayment, response: SessionPaymentSchema },
   createSandboxToken: {
     ...endpoints.createSandboxToken,
     body: SandboxTokenRequestSchema,

@@ -1,14 +1,24 @@
-import type { Currency, PaymentFailure, PaymentMethodSummary, PaymentMethodType } from '@settle/schema';
+import type { Currency, NextAction, PaymentFailure, PaymentMethodSummary, PaymentMethodType } from '@settle/schema';
 
 /** Where a processor says a confirmed payment stands. */
 export interface ProcessorOutcome {
   intentId: string;
-  status: 'processing' | 'succeeded' | 'failed' | 'canceled';
+  status: 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled';
   failure: PaymentFailure | null;
+  /** What the payer's browser must do while `requires_action` (it carries a client secret: payer only). */
+  nextAction?: NextAction | null;
+}
+
+/** Who accepted a bank-debit mandate, as the browser that sent the payment reported it. */
+export interface PayerContext {
+  ipAddress: string | null;
+  userAgent: string | null;
 }
 
 export interface ConfirmInput {
   paymentId: string;
+  merchantId: string;
+  customerId: string;
   amount: number;
   currency: Currency;
   method: PaymentMethodType;
@@ -16,6 +26,15 @@ export interface ConfirmInput {
   token: string;
   /** Derived from Settle's payment id, so a retried confirm never charges twice. */
   idempotencyKey: string;
+  /** Where a redirect-based step (3-D Secure, bank link) sends the payer back. */
+  returnUrl: string;
+  payer: PayerContext;
+}
+
+/** The amounts one payment at this processor may carry, in minor units; null when it sets none. */
+export interface AmountLimits {
+  min: number;
+  max: number;
 }
 
 /**
@@ -26,6 +45,8 @@ export interface ConfirmInput {
 export interface PaymentProcessor {
   readonly name: 'sandbox' | 'stripe';
   readonly publishableKey: string | null;
+  /** What one payment in `currency` may carry; null if the processor cannot take that currency at all. */
+  limits(currency: Currency): AmountLimits | null;
   /** The summary of a token made for this session; null if unknown or made for another one. */
   retrievePaymentMethod(
     token: string,
@@ -33,6 +54,8 @@ export interface PaymentProcessor {
   ): Promise<PaymentMethodSummary | null>;
   /** Creates and confirms the intent for a payment; idempotent on paymentId. */
   confirm(input: ConfirmInput): Promise<ProcessorOutcome>;
+  /** Where the processor says the payment stands now; null if it never saw it. */
+  retrieve(paymentId: string): Promise<ProcessorOutcome | null>;
   /** Cancels a payment not confirmed yet; if the processor already did confirm it, returns that outcome instead. */
   cancel(paymentId: string): Promise<ProcessorOutcome>;
 }
@@ -42,8 +65,20 @@ export interface ProcessorEvent {
   /** Unique per event, for de-duplication. */
   id: string;
   paymentId: string;
-  type: 'payment.succeeded' | 'payment.failed' | 'payment.returned';
+  type:
+    | 'payment.processing'
+    | 'payment.succeeded'
+    | 'payment.failed'
+    | 'payment.canceled'
+    /** Money taken back after success (an ACH return, a lost dispute): the ERP posting is reversed. */
+    | 'payment.returned'
+    | 'payment.refunded'
+    | 'payment.partially_refunded'
+    | 'payment.disputed'
+    | 'payment.dispute_won';
   failure: PaymentFailure | null;
+  /** For partial refunds: how much, in minor units. */
+  amount?: number;
 }
 
 /** The processor could not be reached: nothing was charged, the same request may be retried. */

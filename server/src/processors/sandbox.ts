@@ -54,6 +54,19 @@ export class SandboxProcessor implements PaymentProcessor {
     return { id, summary };
   }
 
+  limits() {
+    return { min: 1, max: Number.MAX_SAFE_INTEGER };
+  }
+
+  async retrieve(paymentId: string): Promise<ProcessorOutcome | null> {
+    const row = await this.db
+      .selectFrom('sandbox_intents')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .executeTakeFirst();
+    return row ? outcomeOf(row) : null;
+  }
+
   async retrievePaymentMethod(token: string, scope: { merchantId: string; sessionId: string }) {
     const row = await this.#token(token);
     if (!row || row.merchant_id !== scope.merchantId || row.session_id !== scope.sessionId) return null;

@@ -1,22 +1,25 @@
-import { ErrorCode, type Payment, routes } from '@settle/schema';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { ErrorCode, IN_FLIGHT_STATUSES, type Payment, routes } from '@settle/schema';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Deps } from '../deps.js';
 import { ApiError, notFound, validationError } from '../errors.js';
 import { SandboxTokenError } from '../processors/sandbox.js';
 import { loadPayment } from '../services/payment-view.js';
-import { createPayment, quote } from '../services/payments.js';
+import { createPayment, quote, reconcile } from '../services/payments.js';
 import { sessionView } from '../services/sessions.js';
 import { clientTokenAuth, type Env } from './auth.js';
 import { idParam, jsonBody } from './validate.js';
 
 /** A payment stream ends once nothing more is expected soon; clients reconnect for later changes. */
 function settled(p: Payment): boolean {
-  if (p.status === 'requires_confirmation' || p.status === 'processing') return false;
+  if (IN_FLIGHT_STATUSES.includes(p.status)) return false;
   return !(p.erpStatus === 'pending' || p.erpStatus === 'reversal_pending');
 }
 
 const STREAM_POLL_MS = 500;
+/** How often a stream asks the processor about a payment waiting on the payer or the bank. */
+const STREAM_RECONCILE_MS = 5_000;
 const STREAM_MAX_MS = 5 * 60 * 1000;
 
 /** The browser's API, scoped by a session's client token to one customer. */
@@ -44,7 +47,9 @@ export function sessionRoutes(deps: Deps) {
       );
     }
     const body = await jsonBody(c, routes.createPayment.body);
-    return c.json(await createPayment(deps, c.get('session'), body, key), 201);
+    // Who accepted an ACH mandate (Stripe records the payer's IP address and browser).
+    const payer = { ipAddress: clientIp(c), userAgent: c.req.header('user-agent') ?? null };
+    return c.json(await createPayment(deps, c.get('session'), body, key, payer), 201);
   });
 
   const paymentOf = async (id: string, session: Env['Variables']['session']) => {
@@ -53,13 +58,21 @@ export function sessionRoutes(deps: Deps) {
     return payment;
   };
 
-  app.get(routes.getSessionPayment.path, async (c) => c.json(await paymentOf(idParam(c), c.get('session'))));
+  const scopeOf = (session: Env['Variables']['session']) => ({
+    merchantId: session.merchant.id,
+    customerId: session.customerId,
+  });
+
+  app.get(routes.getSessionPayment.path, async (c) => {
+    const session = c.get('session');
+    return c.json(await reconcile(deps, await paymentOf(idParam(c), session), scopeOf(session)));
+  });
 
   // Server-sent events: the payment each time it changes. State lives in the database, so any
   // instance can serve the stream; polling it keeps the server free of in-memory subscribers.
   app.get(routes.watchSessionPayment.path, async (c) => {
     const session = c.get('session');
-    let payment = await paymentOf(idParam(c), session);
+    let payment = await reconcile(deps, await paymentOf(idParam(c), session), scopeOf(session));
     return streamSSE(c, async (stream) => {
       let aborted = false;
       stream.onAbort(() => {
@@ -67,6 +80,7 @@ export function sessionRoutes(deps: Deps) {
       });
       let last = '';
       const started = Date.now();
+      let reconciled = started;
       while (!aborted) {
         const version = `${payment.updatedAt}:${payment.events.length}`;
         if (version !== last) {
@@ -75,19 +89,25 @@ export function sessionRoutes(deps: Deps) {
         }
         if (settled(payment) || Date.now() - started > STREAM_MAX_MS) break;
         await stream.sleep(STREAM_POLL_MS);
-        payment = await paymentOf(payment.id, session);
+        const stored = await paymentOf(payment.id, session);
+        if (Date.now() - reconciled >= STREAM_RECONCILE_MS) {
+          reconciled = Date.now();
+          payment = await reconcile(deps, stored, scopeOf(session));
+        } else {
+          // The client secret stays with the stream while the payment still waits on the payer.
+          payment = { ...stored, nextAction: stored.status === 'requires_action' ? payment.nextAction : null };
+        }
       }
     });
   });
 
   app.post(routes.createSandboxToken.path, async (c) => {
+    const sandbox = deps.sandbox;
+    if (!sandbox) throw notFound('Sandbox tokens exist only with the sandbox processor');
     const body = await jsonBody(c, routes.createSandboxToken.body);
     const session = c.get('session');
     try {
-      return c.json(
-        await deps.processor.createToken(body, { merchantId: session.merchant.id, sessionId: session.id }),
-        201,
-      );
+      return c.json(await sandbox.createToken(body, { merchantId: session.merchant.id, sessionId: session.id }), 201);
     } catch (err) {
       if (err instanceof SandboxTokenError) throw validationError(err.issues, 'The payment details');
       throw err;
@@ -95,4 +115,15 @@ export function sessionRoutes(deps: Deps) {
   });
 
   return app;
+}
+
+/** The payer's address: the first X-Forwarded-For hop behind a proxy, else the socket's peer. */
+function clientIp(c: Parameters<typeof getConnInfo>[0]): string | null {
+  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null;
+  }
 }

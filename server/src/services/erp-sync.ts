@@ -6,14 +6,8 @@ import type { ProcessorEvent } from '../processors/port.js';
 import { PROCESSOR_EVENT_JOB } from '../processors/sandbox.js';
 import { fromJson, lockCustomer } from '../store/db.js';
 import type { PaymentRow, StoredQuote } from './payment-view.js';
-import {
-  ERP_POST_JOB,
-  ERP_REVERSE_JOB,
-  expirePayment,
-  handleProcessorEvent,
-  PAYMENT_EXPIRE_JOB,
-  recordEvent,
-} from './payments.js';
+import { ERP_POST_JOB, ERP_REVERSE_JOB, expirePayment, PAYMENT_EXPIRE_JOB, recordEvent } from './payments.js';
+import { handleProcessorEvent } from './processor-events.js';
 
 /** What the ERP receives for a succeeded payment. */
 export function buildPosting(row: PaymentRow, rules: MerchantRules): ErpPosting {

@@ -9,16 +9,23 @@ import {
   type PaymentStatus,
   type Quote,
   type QuoteRequest,
+  type SessionPayment,
 } from '@settle/schema';
 import { sql } from 'kysely';
 import type { Deps } from '../deps.js';
 import { ApiError, validationError } from '../errors.js';
 import { hashRequest, newId } from '../keys.js';
 import { enqueue } from '../outbox/outbox.js';
-import type { ProcessorEvent, ProcessorOutcome } from '../processors/port.js';
+import {
+  type PayerContext,
+  type PaymentProcessor,
+  type ProcessorOutcome,
+  ProcessorUnavailableError,
+} from '../processors/port.js';
 import { json, lockCustomer, lockIdempotencyKey, type Tx } from '../store/db.js';
 import { callErp } from './erp-calls.js';
 import { loadPayment, type StoredQuote } from './payment-view.js';
+import { applyProcessorLimits } from './processor-limits.js';
 import { currentItems, openItemsView, type SessionContext } from './sessions.js';
 
 export const ERP_POST_JOB = 'erp_post';
@@ -26,13 +33,17 @@ export const ERP_REVERSE_JOB = 'erp_reverse';
 export const PAYMENT_EXPIRE_JOB = 'payment_expire';
 /** A payment the processor never confirmed is canceled after this, releasing its reservation. */
 const CONFIRMATION_WINDOW_MS = 15 * 60 * 1000;
+/** Stripe gives a payer 10 days to verify microdeposits (DOMAIN.md §2.2); the reservation waits as long. */
+const MICRODEPOSIT_WINDOW_MS = 10 * 24 * 60 * 60 * 1000;
 
 /** The only moves a payment may make (DESIGN.md "States"). */
 const NEXT: Record<PaymentStatus, readonly PaymentStatus[]> = {
-  requires_confirmation: ['processing', 'succeeded', 'failed', 'canceled'],
+  requires_confirmation: ['requires_action', 'processing', 'succeeded', 'failed', 'canceled'],
+  requires_action: ['processing', 'succeeded', 'failed', 'canceled'],
   processing: ['succeeded', 'failed'],
   succeeded: ['reversed', 'refunded', 'disputed'],
-  disputed: ['reversed'],
+  // Lost: the money went back (reversed). Won: the payment stands again.
+  disputed: ['reversed', 'succeeded'],
   failed: [],
   canceled: [],
   reversed: [],
@@ -46,10 +57,20 @@ function methodMatches(method: Payment['method'], summary: PaymentMethodSummary)
 }
 
 async function resolveToken(deps: Deps, session: SessionContext, token: string, method: Payment['method']) {
-  const summary = await deps.processor.retrievePaymentMethod(token, {
-    merchantId: session.merchant.id,
-    sessionId: session.id,
-  });
+  let summary: PaymentMethodSummary | null;
+  try {
+    summary = await deps.processor.retrievePaymentMethod(token, {
+      merchantId: session.merchant.id,
+      sessionId: session.id,
+    });
+  } catch (err) {
+    if (!(err instanceof ProcessorUnavailableError)) throw err;
+    throw new ApiError(
+      503,
+      ErrorCode.processorUnavailable,
+      'The payment processor is not reachable, so the payment method cannot be checked. Nothing was charged; try again shortly.',
+    );
+  }
   if (!summary) {
     throw validationError([
       { path: 'paymentMethodToken', code: 'token_not_found', message: 'Unknown payment method token for this session' },
@@ -73,7 +94,7 @@ export async function quote(deps: Deps, session: SessionContext, request: QuoteR
     ? await resolveToken(deps, session, request.paymentMethodToken, request.method)
     : null;
   const items = await currentItems(deps, session);
-  const result = await priced(deps.db, session, items, request, summary);
+  const result = await priced(deps.db, session, items, request, summary, deps.processor);
   if (result.issues.length) throw validationError(result.issues, 'The payment');
   return result.quote;
 }
@@ -84,9 +105,10 @@ async function priced(
   items: Awaited<ReturnType<typeof currentItems>>,
   proposal: QuoteRequest,
   summary: PaymentMethodSummary | null,
+  processor: PaymentProcessor,
 ) {
   const view = await openItemsView(ex, session.merchant.id, session.customerId, session.currency, items);
-  return computeQuote(
+  const result = computeQuote(
     {
       currency: session.currency,
       invoices: view.invoices,
@@ -97,6 +119,8 @@ async function priced(
     proposal,
     { cardFunding: summary ? (summary.funding ?? 'unknown') : null },
   );
+  applyProcessorLimits(result, processor, session.currency);
+  return result;
 }
 
 /**
@@ -109,11 +133,12 @@ export async function createPayment(
   session: SessionContext,
   request: CreatePaymentRequest,
   key: string,
-): Promise<Payment> {
+  payer: PayerContext = { ipAddress: null, userAgent: null },
+): Promise<SessionPayment> {
   const merchantId = session.merchant.id;
   const requestHash = hashRequest({ session: session.id, request });
   const replay = await findByKey(deps, merchantId, key, requestHash);
-  if (replay) return resume(deps, session, replay);
+  if (replay) return resume(deps, session, replay, payer);
 
   const summary = await resolveToken(deps, session, request.paymentMethodToken, request.method);
   const paymentId = newId('pay');
@@ -125,7 +150,7 @@ export async function createPayment(
     const raced = await findByKey(trx, merchantId, key, requestHash);
     if (raced) return raced;
     const items = await callErp(() => deps.erp.listOpenItems(session.customerId));
-    const { quote: q, issues } = await priced(trx, session, items, request, summary);
+    const { quote: q, issues } = await priced(trx, session, items, request, summary, deps.processor);
     if (issues.length) throw validationError(issues, 'The payment');
     if (q.surcharge.amount > 0 && request.expectedTotal === undefined) {
       // Card rules: the payer must see a surcharge before paying, and be able to refuse it.
@@ -216,7 +241,7 @@ export async function createPayment(
     });
     return paymentId;
   });
-  return resume(deps, session, created);
+  return resume(deps, session, created, payer);
 }
 
 async function findByKey(
@@ -244,16 +269,23 @@ async function findByKey(
   return row.payment_id;
 }
 
-/** Confirms at the processor if that has not happened yet, then returns the payment. */
-async function resume(deps: Deps, session: SessionContext, paymentId: string): Promise<Payment> {
+/** Confirms at the processor if that has not happened yet, then returns the payment as its payer sees it. */
+async function resume(
+  deps: Deps,
+  session: SessionContext,
+  paymentId: string,
+  payer: PayerContext,
+): Promise<SessionPayment> {
   const scope = { merchantId: session.merchant.id, customerId: session.customerId };
   const payment = await loadPayment(deps.db, paymentId, scope);
   if (!payment) throw new ApiError(404, ErrorCode.notFound, `No payment ${paymentId}`);
-  if (payment.status !== 'requires_confirmation') return payment;
+  if (payment.status !== 'requires_confirmation') return reconcile(deps, payment, scope);
   let outcome: ProcessorOutcome;
   try {
     outcome = await deps.processor.confirm({
       paymentId,
+      merchantId: session.merchant.id,
+      customerId: session.customerId,
       amount: payment.amount,
       currency: payment.currency,
       method: payment.method,
@@ -261,20 +293,54 @@ async function resume(deps: Deps, session: SessionContext, paymentId: string): P
         await deps.db.selectFrom('payments').select('token').where('id', '=', paymentId).executeTakeFirstOrThrow()
       ).token,
       idempotencyKey: `settle_confirm_${paymentId}`,
+      returnUrl: session.merchant.returnUrl ?? deps.config.returnUrl ?? `${deps.config.publicUrl}/`,
+      payer,
     });
   } catch (err) {
     deps.log.error(`processor confirm failed for ${paymentId}`, err);
     throw new ApiError(
       503,
       ErrorCode.processorUnavailable,
-      'The payment processor is not reachable. Your payment was not completed; retry with the same Idempotency-Key.',
+      err instanceof ProcessorUnavailableError
+        ? 'The payment processor is not reachable. Your payment was not completed; retry with the same Idempotency-Key.'
+        : 'The payment processor refused the request. Your payment was not completed; retry with the same Idempotency-Key.',
     );
   }
   await applyOutcome(deps, paymentId, outcome, 'processor.confirm');
-  return (await loadPayment(deps.db, paymentId, scope)) as Payment;
+  const after = (await loadPayment(deps.db, paymentId, scope)) as Payment;
+  return { ...after, nextAction: after.status === 'requires_action' ? (outcome.nextAction ?? null) : null };
+}
+
+/**
+ * The payment as its payer sees it. While it waits on the payer or the bank, the processor is
+ * asked where it stands, so a payer back from 3-D Secure sees the outcome before the webhook.
+ * A processor that cannot be reached leaves the stored state as it is.
+ */
+export async function reconcile(
+  deps: Deps,
+  payment: Payment,
+  scope: { merchantId: string; customerId?: string },
+): Promise<SessionPayment> {
+  if (payment.status !== 'requires_action' && payment.status !== 'processing') {
+    return { ...payment, nextAction: null };
+  }
+  let outcome: ProcessorOutcome | null;
+  try {
+    outcome = await deps.processor.retrieve(payment.id);
+  } catch (err) {
+    deps.log.warn(`could not reconcile ${payment.id} with the processor: ${(err as Error).message}`);
+    return { ...payment, nextAction: null };
+  }
+  if (!outcome) return { ...payment, nextAction: null };
+  if (OUTCOME_STATUS[outcome.status] !== payment.status) {
+    await applyOutcome(deps, payment.id, outcome, 'processor.reconcile');
+  }
+  const now = (await loadPayment(deps.db, payment.id, scope)) ?? payment;
+  return { ...now, nextAction: now.status === 'requires_action' ? (outcome.nextAction ?? null) : null };
 }
 
 const OUTCOME_STATUS: Record<ProcessorOutcome['status'], PaymentStatus> = {
+  requires_action: 'requires_action',
   processing: 'processing',
   succeeded: 'succeeded',
   failed: 'failed',
@@ -288,40 +354,24 @@ export async function applyOutcome(
   cause: string,
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('payments')
-      .set({ intent_id: outcome.intentId })
-      .where('id', '=', paymentId)
-      .where('intent_id', 'is', null)
-      .execute();
-    await transition(trx, paymentId, OUTCOME_STATUS[outcome.status], cause, outcome.failure);
-  });
-}
-
-const EVENT_STATUS: Record<ProcessorEvent['type'], PaymentStatus> = {
-  'payment.succeeded': 'succeeded',
-  'payment.failed': 'failed',
-  'payment.returned': 'reversed',
-};
-
-/** A later change from the processor (ACH settled, failed, returned). Idempotent; early events wait. */
-export async function handleProcessorEvent(deps: Deps, event: ProcessorEvent): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('payments')
-      .select('status')
-      .where('id', '=', event.paymentId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) throw new Error(`Processor event ${event.id} names unknown payment ${event.paymentId}`);
-    const to = EVENT_STATUS[event.type];
-    const from = row.status as PaymentStatus;
-    if (from === to) return;
-    // An event that overtook the one before it (a return before the settlement) waits for it.
-    if (from === 'requires_confirmation' || (to === 'reversed' && from === 'processing')) {
-      throw new Error(`Event ${event.type} for ${event.paymentId} arrived while it is ${from}; will retry`);
+    if (outcome.intentId) {
+      await trx
+        .updateTable('payments')
+        .set({ intent_id: outcome.intentId })
+        .where('id', '=', paymentId)
+        .where('intent_id', 'is', null)
+        .execute();
     }
-    await transition(trx, event.paymentId, to, event.type, event.failure);
+    const moved = await transition(trx, paymentId, OUTCOME_STATUS[outcome.status], cause, outcome.failure);
+    if (moved && outcome.nextAction?.type === 'verify_with_microdeposits') {
+      // Microdeposits take days to arrive: the payment is not abandoned after the usual window.
+      await trx
+        .updateTable('outbox')
+        .set({ run_at: new Date(Date.now() + MICRODEPOSIT_WINDOW_MS) })
+        .where('dedupe_key', '=', `${PAYMENT_EXPIRE_JOB}:${paymentId}`)
+        .where('status', '=', 'pending')
+        .execute();
+    }
   });
 }
 
@@ -346,10 +396,13 @@ export async function transition(
   const from = row.status as PaymentStatus;
   if (!NEXT[from].includes(to)) return false;
   let erpStatus = row.erp_status;
-  if (to === 'succeeded') {
+  if (from === 'disputed' && to === 'succeeded') {
+    // A won dispute: the posting stands as it was.
+  } else if (to === 'succeeded') {
     erpStatus = 'pending';
     await enqueue(trx, { kind: ERP_POST_JOB, dedupeKey: `${ERP_POST_JOB}:${paymentId}`, payload: { paymentId } });
-  } else if (from === 'succeeded' || from === 'disputed') {
+  } else if ((from === 'succeeded' || from === 'disputed') && to !== 'disputed') {
+    // An open dispute changes nothing in the ERP yet: only a lost one (reversed) or a refund does.
     // `pending` may already be in the ERP (its answer lost, or a crash before our commit):
     // reverse it too. Reversing a posting the ERP never applied is a no-op by contract.
     if (row.erp_status === 'posted' || row.erp_status === 'pending') {
@@ -370,7 +423,7 @@ export async function transition(
     .where('id', '=', paymentId)
     .execute();
   await recordEvent(trx, paymentId, 'status', from, to, cause);
-  if (from === 'requires_confirmation') {
+  if ((from === 'requires_confirmation' || from === 'requires_action') && to !== 'requires_action') {
     // Confirmed or canceled: the expiry check has nothing left to do.
     await trx
       .updateTable('outbox')
@@ -400,7 +453,7 @@ export async function recordEvent(
 /** Cancels a payment the payer abandoned before the processor confirmed it. */
 export async function expirePayment(deps: Deps, paymentId: string): Promise<void> {
   const row = await deps.db.selectFrom('payments').select('status').where('id', '=', paymentId).executeTakeFirst();
-  if (row?.status !== 'requires_confirmation') return;
+  if (row?.status !== 'requires_confirmation' && row?.status !== 'requires_action') return;
   const outcome = await deps.processor.cancel(paymentId);
   await applyOutcome(deps, paymentId, outcome, outcome.status === 'canceled' ? 'expired' : 'processor.reconcile');
 }

@@ -133,7 +133,7 @@ export async function reservations(ex: Executor, merchantId: string, customerId:
     .where('p.customer_id', '=', customerId)
     .where((eb) =>
       eb.or([
-        eb('p.status', 'in', ['requires_confirmation', 'processing']),
+        eb('p.status', 'in', ['requires_confirmation', 'requires_action', 'processing']),
         eb.and([eb('p.status', '=', 'succeeded'), eb('p.erp_status', 'in', ['pending', 'parked'])]),
       ]),
     )

@@ -85,6 +85,27 @@ export interface Database {
     failure: Json | null;
     created_at: Timestamp;
   };
+  stripe_intents: {
+    payment_id: string;
+    intent_id: string | null;
+    status: string;
+    mandate: Json | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  stripe_tokens: {
+    token: string;
+    merchant_id: string;
+    session_id: string;
+    summary: Json | null;
+    created_at: Timestamp;
+  };
+  stripe_events: {
+    id: string;
+    type: string;
+    payment_id: string | null;
+    received_at: Timestamp;
+  };
   outbox: {
     id: Generated<number>;
     kind: string;

@@ -124,4 +124,44 @@ create table outbox (
 create index outbox_due on outbox (run_at) where status = 'pending';
 `,
   },
+  {
+    version: 2,
+    name: 'stripe',
+    sql: `
+-- A payment waiting for the payer (3-D Secure, microdeposits) reserves what it allocates too.
+drop index payments_reserving;
+create index payments_reserving on payments (merchant_id, customer_id)
+  where status in ('requires_confirmation', 'requires_action', 'processing')
+     or (status = 'succeeded' and erp_status in ('pending', 'parked'));
+
+-- The Stripe processor's lookup state: one PaymentIntent per Settle payment. The mandate is
+-- kept so a retried create sends the very same parameters under the same idempotency key.
+create table stripe_intents (
+  payment_id text primary key,
+  intent_id text unique,
+  status text not null,
+  mandate jsonb,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+
+-- Which session first used a ConfirmationToken (a token is good for that session only), and
+-- its card or bank summary, which does not change: paying needs no second look-up.
+create table stripe_tokens (
+  token text primary key,
+  merchant_id text not null,
+  session_id text not null,
+  summary jsonb,
+  created_at timestamptz not null default now()
+);
+
+-- Webhook events already accepted, for de-duplication by event id.
+create table stripe_events (
+  id text primary key,
+  type text not null,
+  payment_id text,
+  received_at timestamptz not null default now()
+);
+`,
+  },
 ];
