@@ -3,6 +3,7 @@ import type { Payment, Quote, SessionPayment } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createSettle } from '../src/server.js';
+import { STRIPE_PAGE_CSP } from '../src/web/routes.js';
 import { call, STORES, waitFor } from './harness.js';
 import {
   bankToken,
@@ -38,6 +39,23 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     rig = await startStripeRig(store, erp);
   });
   afterAll(() => rig?.close());
+
+  it('serves the hosted pay page with a CSP that lets Stripe.js, its frames and its API in, and nothing else', async () => {
+    const res = await fetch(`${rig.server.url}/pay`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toBe(STRIPE_PAGE_CSP);
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `));
+    expect(directive('script-src')).toBe("script-src 'self' https://js.stripe.com https://*.js.stripe.com");
+    expect(directive('frame-src')).toContain('https://hooks.stripe.com');
+    expect(directive('connect-src')).toBe("connect-src 'self' https://api.stripe.com");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+  });
 
   const proposal = (customer: string, method: 'card' | 'ach_debit', amount: number) => ({
     method,

@@ -18,6 +18,18 @@ export const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/**
+ * The same policy with what Stripe.js needs (docs/going-live.md): its script and frames from
+ * js.stripe.com, 3-D Secure frames from hooks.stripe.com, its API calls to api.stripe.com.
+ */
+export const STRIPE_PAGE_CSP =
+  "default-src 'none'; script-src 'self' https://js.stripe.com https://*.js.stripe.com; style-src 'self'; " +
+  "connect-src 'self' https://api.stripe.com; frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; " +
+  "img-src 'self' data: https://*.stripe.com; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** The policy for pages that embed the widget, for the processor this server pays through. */
+export const pageCsp = (processor: 'sandbox' | 'stripe') => (processor === 'stripe' ? STRIPE_PAGE_CSP : PAGE_CSP);
+
 const DEMO_CACHE = 'public, max-age=300';
 const ASSETS = new URL('./assets/', import.meta.url);
 const assetCache = new Map<string, Promise<string>>();
@@ -69,7 +81,7 @@ export function webRoutes(deps: Deps, options: WebOptions = {}) {
 
   app.get('/pay', async (c) => {
     const script = await files.get('settle.js');
-    c.header('Content-Security-Policy', PAGE_CSP);
+    c.header('Content-Security-Policy', pageCsp(deps.processor.name));
     c.header('Cache-Control', 'no-cache');
     return c.html(payPage(deps.config.merchantName, script?.integrity ?? null));
   });
@@ -87,7 +99,7 @@ export function webRoutes(deps: Deps, options: WebOptions = {}) {
         throw error;
       }),
     ]);
-    c.header('Content-Security-Policy', PAGE_CSP);
+    c.header('Content-Security-Policy', pageCsp(deps.processor.name));
     // The page holds a client token.
     c.header('Cache-Control', 'no-store');
     const page = demoPage({
