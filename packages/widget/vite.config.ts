@@ -9,7 +9,7 @@ import { SHARED_KEY, SHARED_NAMES } from './src/pieces/shared-names.ts';
 /**
  * The script-tag build: `dist/settle.js`, a minified IIFE with Lit, @settle/client and what it
  * uses of @settle/schema bundled in, and beside it one classic script per lazily loaded piece
- * (`settle-checkout.js`, `settle-sandbox.js`, `settle-de.js`). The checkout piece reads Lit and a
+ * (`settle-checkout.js`, `settle-sandbox.js`, `settle-stripe.js`, `settle-de.js`). The checkout piece reads Lit and a
  * few modules from settle.js instead of bundling copies (`sharedFromSettle`, docs/decisions/0008). The pieces are built first and hashed; settle.js is then
  * built with each piece's integrity value written in, and loads a piece with
  * `<script integrity crossorigin="anonymous">` (src/pieces/load-piece-script.ts), so the one SRI
@@ -27,10 +27,20 @@ const DIST = fileURLToPath(new URL('./dist/', import.meta.url));
  * `dist/settle-<x>.js`, in build order: a piece is built after those it pins. settle.js pins the
  * checkout piece and the German messages; the checkout piece pins the provider pieces it loads.
  */
-const PIECES = { sandbox: 'settle-sandbox', de: 'settle-de', checkout: 'settle-checkout' } as const;
+const PIECES = {
+  sandbox: 'settle-sandbox',
+  stripe: 'settle-stripe',
+  de: 'settle-de',
+  checkout: 'settle-checkout',
+} as const;
 type PieceName = keyof typeof PIECES;
 /** Who pins each piece: settle.js, or the checkout piece (its build's `__SETTLE_CHECKOUT_PIECES__`). */
-const PINNED_BY: Record<PieceName, 'settle' | 'checkout'> = { sandbox: 'checkout', de: 'settle', checkout: 'settle' };
+const PINNED_BY: Record<PieceName, 'settle' | 'checkout'> = {
+  sandbox: 'checkout',
+  stripe: 'checkout',
+  de: 'settle',
+  checkout: 'settle',
+};
 /** The pieces that read Lit and the modules of src/pieces/shared-names.ts from settle.js. */
 const BORROWING = new Set<PieceName>(['checkout']);
 

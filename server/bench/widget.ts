@@ -201,15 +201,16 @@ export async function measureWidget<T extends { url: string; close(): Promise<vo
       ),
     );
   }
-  const paying = pieces.filter((p) => p.name === 'checkout' || p.name === 'sandbox');
-  if (paying.some((p) => p.name === 'sandbox')) {
+  for (const provider of ['sandbox', 'stripe'] as const) {
+    const paying = pieces.filter((p) => p.name === 'checkout' || p.name === provider);
+    if (!paying.some((p) => p.name === provider)) continue;
     const total = (key: keyof Sizes) => paying.reduce((sum, p) => sum + p[key], size[key]);
     report.rows.push(
       untimed(
-        'paying with the sandbox, brotli',
+        `paying with the ${provider}, brotli`,
         bytes(total('brotli')),
         `settle.js + ${paying.map((p) => p.file).join(' + ')}: ${kib(total('brotli'))} brotli, ` +
-          `${bytes(total('minified'))} minified, ${bytes(total('gzip'))} gzip`,
+          `${bytes(total('minified'))} minified, ${bytes(total('gzip'))} gzip${provider === 'stripe' ? ', plus Stripe.js' : ''}`,
       ),
     );
   }
@@ -246,6 +247,8 @@ const PIECE_USE: Record<string, string> = {
   checkout:
     'the payment panel, fetched on the first selection (at once for a preselected session); interactive does not wait for it',
   sandbox: 'fetched when the payment panel first mounts the fields, after settle-checkout.js',
+  stripe:
+    'the Stripe provider, fetched instead of the sandbox when the session pays through Stripe; it then loads Stripe.js from js.stripe.com',
   de: 'fetched only when the page or the element asks for German',
 };
 

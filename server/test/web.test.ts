@@ -141,13 +141,18 @@ describe('the widget and the pages that embed it', () => {
         pieces: Array<{ name: string; file: string; integrity: string }>;
       };
       expect(manifest.pieces.map((p) => p.file)).toEqual(
-        expect.arrayContaining(['settle-checkout.js', 'settle-sandbox.js', 'settle-de.js']),
+        expect.arrayContaining(['settle-checkout.js', 'settle-sandbox.js', 'settle-stripe.js', 'settle-de.js']),
       );
       const text = async (file: string) => (await fetch(`${server.url}/${file}`)).text();
       const settleJs = await text('settle.js');
       const checkoutJs = await text('settle-checkout.js');
       // settle.js pins the panel and the German messages; the panel pins the provider's fields.
-      const pinnedBy: Record<string, string> = { checkout: settleJs, de: settleJs, sandbox: checkoutJs };
+      const pinnedBy: Record<string, string> = {
+        checkout: settleJs,
+        de: settleJs,
+        sandbox: checkoutJs,
+        stripe: checkoutJs,
+      };
       for (const { name, file, integrity } of manifest.pieces) {
         const res = await fetch(`${server.url}/${file}`);
         expect(res.headers.get('access-control-allow-origin'), file).toBe('*');

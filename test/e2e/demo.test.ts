@@ -334,6 +334,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
     await tab.page.waitForNetworkIdle({ idleTime: 500 });
     expect(requestsFor(tab, '/settle-checkout.js')).toBe(0);
     expect(requestsFor(tab, '/settle-sandbox.js')).toBe(0);
+    expect(requestsFor(tab, '/settle-stripe.js')).toBe(0);
     expect(tab.requests.filter((url) => new URL(url).hostname === 'js.stripe.com')).toEqual([]);
     expect(await tab.page.$(part('checkout'))).toBeNull();
     expect(await tab.page.$('settle-pay > [slot="payment-fields"]')).toBeNull();
@@ -358,6 +359,9 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
     expect(requestsFor(tab, '/settle-checkout.js')).toBe(1);
     expect(requestsFor(tab, '/settle-sandbox.js')).toBe(1);
     expect(requestsFor(tab, '/settle-de.js')).toBe(0);
+    // The sandbox session pays through the sandbox: nothing of Stripe's provider or Stripe.js is asked for.
+    expect(requestsFor(tab, '/settle-stripe.js')).toBe(0);
+    expect(tab.requests.filter((url) => /(^|\.)stripe\.com$/.test(new URL(url).hostname))).toEqual([]);
     for (const file of ['settle-checkout.js', 'settle-sandbox.js']) {
       expect(await pinned(tab, file), file).toEqual({ integrity: await servedSri(file), crossOrigin: 'anonymous' });
     }

@@ -1,6 +1,7 @@
 // Prints the size (minified, gzip, brotli) of dist/settle.js and of each piece it loads on first
 // use (dist/settle-*.js), checks settle.js against its budget, adds up what a payer downloads
-// (settle.js, the payment panel settle-checkout.js and the sandbox's fields settle-sandbox.js), and
+// (settle.js, the payment panel settle-checkout.js and the provider's fields, settle-sandbox.js or
+// settle-stripe.js, which loads Stripe.js from Stripe on top), and
 // writes the values where the server and the release notes read them:
 //   dist/settle.js.sri   settle.js's integrity attribute value, `sha384-<base64>`
 //   dist/manifest.json   { file, bytes, gzip, brotli, integrity, pieces: [{ name, file, bytes, gzip, brotli, integrity }] }
@@ -66,14 +67,17 @@ const sum = (files) =>
     brotli: 0,
   });
 const over = settle.brotli - BUDGET_BROTLI;
-const sandbox = pieces.find((p) => p.name === 'sandbox');
-const paying = [settle, ...pieces.filter((p) => p.name === 'checkout' || p.name === 'sandbox')];
+const payingWith = (provider) => {
+  const files = pieces.filter((p) => p.name === 'checkout' || p.name === provider);
+  return files.some((p) => p.name === provider) ? row(`total, paying with ${provider}`, sum([settle, ...files])) : null;
+};
+const totals = [payingWith('sandbox'), payingWith('stripe')].filter(Boolean);
 
 console.log(`
     ${'dist/'.padEnd(34)}${'minified'.padStart(11)}${'gzip'.padStart(11)}${'brotli'.padStart(11)}
 ${row(MAIN, settle)}
 ${pieces.map((p) => row(`${p.file} (on first use)`, p)).join('\n')}
-${sandbox ? `${row('total, paying with the sandbox', sum(paying))}\n` : ''}
+${totals.map((t) => `${t}\n`).join('')}
     settle.js brotli budget ${BUDGET_BROTLI.toLocaleString('en-US')} B: ${
       over > 0
         ? `** OVER BUDGET ** by ${over.toLocaleString('en-US')} B`

@@ -9,6 +9,17 @@
 //     -> { apiUrl, clientToken, customerId, sessionId, expiresAt }
 //   GET /__settle/open-items?customer=...  -> the ERP's open items now (after a payment, say)
 //
+// and, for the Stripe provider's tests, a second Settle server with SETTLE_PROCESSOR=stripe on the
+// server's offline Stripe double (server/testing/stripe-double), started on first use:
+//
+//   GET /__settle/session?processor=stripe&…        a session on that server (same parameters)
+//   GET /__settle/stripe/token?payment_method=pm_card_visa
+//                        -> a ConfirmationToken the double made (POST /v1/test_helpers/confirmation_tokens),
+//                           what Stripe.js's createConfirmationToken yields for that test card
+//   GET /__settle/stripe/advance?client_secret=pi_…_secret_…[&outcome=failed&code=…]
+//                        -> the payer completed (or failed) 3-D Secure: the double moves the intent on
+//                           and delivers its signed webhook events to the server
+//
 // The merchant's secret key stays in Node, as it would on a merchant's backend.
 // src/internal/test-session.ts is the browser side.
 import { randomBytes } from 'node:crypto';
@@ -20,19 +31,25 @@ const silent = { info() {}, warn() {}, error() {} };
 export function settleServerPlugin(options = {}) {
   /** @type {Awaited<ReturnType<typeof start>> | null} */
   let running = null;
+  /** @type {Promise<Awaited<ReturnType<typeof startStripe>>> | null} */
+  let stripe = null;
+  /** @type {string[]} */
+  let origins = [];
 
   return {
     name: 'settle-server',
 
     async serverStart({ config }) {
       const hosts = new Set([config.hostname ?? 'localhost', 'localhost', '127.0.0.1']);
-      const origins = [...hosts].map((host) => `${config.protocol ?? 'http:'}//${host}:${config.port}`);
+      origins = [...hosts].map((host) => `${config.protocol ?? 'http:'}//${host}:${config.port}`);
       running = await start(origins, options.log ? console : silent);
     },
 
     async serverStop() {
       await running?.close();
       running = null;
+      await (await stripe?.catch(() => null))?.close();
+      stripe = null;
     },
 
     async serve(context) {
@@ -40,6 +57,13 @@ export function settleServerPlugin(options = {}) {
       if (!running) return { body: 'The Settle test server is not running', type: 'text' };
       try {
         const q = context.URL.searchParams;
+        if (context.path.startsWith('/__settle/stripe/') || q.get('processor') === 'stripe') {
+          stripe ??= startStripe(origins, options.log ? console : silent);
+          const rig = await stripe;
+          if (context.path === '/__settle/session') return json(await rig.settle.mint(q));
+          if (context.path === '/__settle/stripe/token') return json(await rig.token(q.get('payment_method')));
+          if (context.path === '/__settle/stripe/advance') return json(await rig.advance(q));
+        }
         if (context.path === '/__settle/session') return json(await running.mint(q));
         if (context.path === '/__settle/open-items') return json(await running.openItems(q.get('customer')));
         context.status = 404;
@@ -56,7 +80,53 @@ function json(value) {
   return { body: JSON.stringify(value), type: 'json' };
 }
 
-async function start(allowedOrigins, log) {
+/**
+ * A Settle server with SETTLE_PROCESSOR=stripe whose Stripe is the server's offline double, the way
+ * server/test/stripe-helpers.ts starts one: the widget's Stripe.js double asks it for real
+ * ConfirmationTokens, and the server prices and confirms them through the official SDK.
+ */
+async function startStripe(allowedOrigins, log) {
+  /** @type {typeof import('../../../server/testing/stripe-double/index.ts')} */
+  const { startStripeDouble } = await tsImport('../../../server/testing/stripe-double/index.ts', import.meta.url);
+  const double = await startStripeDouble({ autoDeliver: true });
+  const stripe = {
+    secretKey: double.secretKey,
+    publishableKey: 'pk_test_settle_widget',
+    webhookSecret: double.webhookSecret,
+    apiUrl: double.url,
+  };
+  const settle = await start(allowedOrigins, log, { processor: 'stripe', stripe });
+  double.setWebhookUrl(`${settle.url}/v1/webhooks/stripe`);
+  return {
+    settle,
+    /** What Stripe.js's createConfirmationToken makes of the test card `paymentMethod`. */
+    async token(paymentMethod) {
+      const response = await fetch(`${double.url}/v1/test_helpers/confirmation_tokens`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${double.secretKey}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'Stripe-Version': double.apiVersion,
+        },
+        body: new URLSearchParams({ payment_method: paymentMethod ?? 'pm_card_visa' }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`confirmation token: ${response.status} ${text}`);
+      return JSON.parse(text);
+    },
+    async advance(q) {
+      const intentId = (q.get('client_secret') ?? '').split('_secret_')[0];
+      const code = q.get('code') ?? undefined;
+      return double.advance(intentId, q.get('outcome') ?? undefined, code ? { code } : {});
+    },
+    async close() {
+      await settle.close();
+      await double.close();
+    },
+  };
+}
+
+async function start(allowedOrigins, log, overrides = {}) {
   /** @type {typeof import('@settle/server')} */
   const server = await tsImport('@settle/server', import.meta.url);
   const erp = new TestErp(server);
@@ -70,6 +140,7 @@ async function start(allowedOrigins, log) {
       allowedOrigins,
       sandboxAchSettleSeconds: 1,
       outbox: { pollMs: 25, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000 },
+      ...overrides,
     },
   );
   const settle = await server.createSettle({ config, erp, inMemory: true, log });
@@ -89,6 +160,7 @@ async function start(allowedOrigins, log) {
   }
 
   return {
+    url: listening.url,
     async mint(q) {
       let customerId = q.get('customer') || 'cus_acme';
       const invoices = q.get('invoices');

@@ -5,6 +5,7 @@ type Loader = <N extends PieceName>(name: N) => Promise<Pieces[N]>;
 const IMPORTS: { [N in PieceName]: () => Promise<Pieces[N]> } = {
   checkout: () => import('../components/pay/checkout.js'),
   sandbox: () => import('../providers/sandbox.js'),
+  stripe: () => import('../providers/stripe.js'),
   de: () => import('../i18n/de.js'),
 };
 

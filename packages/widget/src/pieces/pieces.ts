@@ -1,6 +1,6 @@
 /**
  * The parts of Settle that load on first use, "pieces": the payment panel (checkout) once the
- * payer has selected an invoice, the sandbox provider when the payment fields first mount, the
+ * payer has selected an invoice, the session's provider (sandbox or Stripe) when the fields first mount, the
  * German messages when a locale asks for them. The npm build loads them
  * with import() (load-piece.ts); settle.js loads each as a classic script of its own, pinned by
  * an integrity value settle.js carries (load-piece-script.ts; docs/decisions/0007).
@@ -8,6 +8,7 @@
 export interface Pieces {
   checkout: typeof import('../components/pay/checkout.js');
   sandbox: typeof import('../providers/sandbox.js');
+  stripe: typeof import('../providers/stripe.js');
   de: typeof import('../i18n/de.js');
 }
 

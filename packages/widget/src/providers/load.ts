@@ -21,5 +21,7 @@ export async function loadProvider(name: 'sandbox' | 'stripe', deps: ProviderDep
     const { createSandboxProvider } = await loadPiece('sandbox');
     return createSandboxProvider({ tokenize: deps.tokenize, merchantName: deps.merchantName });
   }
-  throw new Error('The Stripe provider is not available in this build');
+  if (!deps.publishableKey) throw new Error('The session names Stripe but carries no publishable key');
+  const { createStripeProvider } = await loadPiece('stripe');
+  return createStripeProvider({ publishableKey: deps.publishableKey });
 }

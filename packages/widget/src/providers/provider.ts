@@ -1,4 +1,4 @@
-import type { CardFunding, PaymentMethodToken, PaymentMethodType } from '@settle/schema';
+import type { CardFunding, NextAction, PaymentMethodToken, PaymentMethodType } from '@settle/schema';
 
 /** What the payer has entered so far, as the provider's fields report it. */
 export interface ProviderFieldState {
@@ -12,6 +12,9 @@ export interface ProviderFieldState {
 
 export interface MountOptions {
   method: PaymentMethodType;
+  /** The total on screen in minor units, and its currency: Stripe's Payment Element shows methods by amount. */
+  amount: number;
+  currency: string;
   /** BCP 47 locale for labels and messages. */
   locale: string;
   /** Resolved theme values, for providers that style their own frames (Stripe's Appearance API). */
@@ -40,6 +43,15 @@ export interface PaymentProvider {
    * was typed. Without it, the widget mounts the fields again.
    */
   restyle?(appearance: MountOptions['appearance']): void;
+  /** Optional: the total on screen changed (minor units); fields that depend on it follow without a remount. */
+  setAmount?(amount: number, currency: string): void;
+  /**
+   * Optional: does what the processor asks of the payer for a payment in `requires_action` (3-D
+   * Secure, bank verification) in the processor's own UI. Resolves once the payer is done; the
+   * widget then reads the payment again for the outcome. Throws ProviderError with the processor's
+   * sentence when the payer could not complete it. May navigate away (a redirect the bank requires).
+   */
+  handleNextAction?(action: NextAction): Promise<void>;
   /** Validates the fields and exchanges them for a processor token; throws ProviderError. */
   tokenize(): Promise<PaymentMethodToken>;
   /** Removes the fields and forgets what was typed. */

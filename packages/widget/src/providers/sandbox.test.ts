@@ -43,7 +43,8 @@ async function mountSandbox({ method = 'card', locale = 'en', tokenize, containe
         return TOKEN;
       }),
   });
-  await provider.mount(host, { method, locale, appearance, onChange: (state) => changes.push(state) });
+  const total = { amount: 125_000, currency: 'USD' };
+  await provider.mount(host, { method, ...total, locale, appearance, onChange: (state) => changes.push(state) });
   const field = (label: string) => {
     const found = [...host.querySelectorAll('label')].find((l) => l.textContent?.startsWith(label));
     if (!found?.control) throw new Error(`No field labelled ${label}`);
@@ -390,18 +391,26 @@ describe('sandbox provider on a page', () => {
     const container = document.createElement('div');
     shadow.append(container);
     const provider = createSandboxProvider({ merchantName: 'M', tokenize: async () => TOKEN });
-    await provider.mount(container, { method: 'card', locale: 'en', appearance, onChange() {} });
+    const options = {
+      method: 'card',
+      amount: 125_000,
+      currency: 'USD',
+      locale: 'en',
+      appearance,
+      onChange() {},
+    } as const;
+    await provider.mount(container, options);
     expect(shadow.adoptedStyleSheets).to.have.length(1);
     expect(getComputedStyle(container.querySelector('input')!).borderRadius).to.equal('7px');
     provider.destroy();
     expect(shadow.adoptedStyleSheets).to.have.length(0);
   });
 
-  it('loads the sandbox lazily by name, and says the Stripe provider is not in this build', async () => {
+  it('loads the sandbox lazily by name, and refuses Stripe without a publishable key', async () => {
     const provider = await loadProvider('sandbox', { merchantName: 'M', tokenize: async () => TOKEN });
     expect(provider.name).to.equal('sandbox');
     const error = await loadProvider('stripe', { merchantName: 'M', tokenize: async () => TOKEN }).catch((e) => e);
-    expect(error.message).to.equal('The Stripe provider is not available in this build');
+    expect(error.message).to.equal('The session names Stripe but carries no publishable key');
   });
 
   it('tokenizes test cards and bank accounts against the real sandbox server', async () => {

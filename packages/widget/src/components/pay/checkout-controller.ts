@@ -5,6 +5,7 @@ import {
   type Payment,
   type PaymentMethodType,
   type Quote,
+  type SessionPayment,
   type SessionView,
 } from '@settle/schema';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -251,7 +252,7 @@ export class CheckoutController implements ReactiveController {
       const tokenize = () => this.#provider.tokenize();
       const result = await this.#attempts.run(client, priced.proposal, shownTotal, tokenize);
       if (result.kind === 'confirm') this.options.noticed();
-      else this.#outcome(result.payment);
+      else this.#outcome(await this.#act(client, result.payment));
     } catch (error) {
       this.#payFailed(error);
     } finally {
@@ -260,6 +261,31 @@ export class CheckoutController implements ReactiveController {
       // The element was away while paying: its fields were removed, so the next try needs new ones.
       if (this.options.phase() === 'ready' && !this.#provider.ready && !this.#suspended) this.#remount();
     }
+  }
+
+  /**
+   * A payment the processor needs the payer for (3-D Secure, bank verification): the provider
+   * shows it (Pay stays busy meanwhile, so nothing is sent twice), then the payment is read again,
+   * since the server learns the result from the processor. A payer who could not complete it gets
+   * the provider's sentence, unless the server already has an outcome. Microdeposits take days: that
+   * payment is shown as pending, and watched, like an ACH debit in flight.
+   */
+  async #act(client: SessionClient, payment: SessionPayment): Promise<SessionPayment> {
+    const action = payment.status === 'requires_action' ? payment.nextAction : null;
+    if (!action) return payment;
+    const problem = await this.#provider.handleNextAction(action).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    const later = action.type === 'verify_with_microdeposits';
+    const acted = (p: Payment) => p.status !== 'requires_action';
+    let now = await client.getPayment(payment.id);
+    if (!acted(now) && !later) {
+      const wait = { timeoutMs: problem ? 5_000 : 60_000, signal: this.#abort.signal };
+      now = await client.waitForPayment(payment.id, acted, wait).catch(() => now);
+    }
+    if (!acted(now) && problem && !later) throw problem;
+    return now;
   }
 
   /**
@@ -295,6 +321,7 @@ export class CheckoutController implements ReactiveController {
     if (!session) return;
     const draft = { lines: this.lines, credits: this.credits, method: this.method, funding: this.fieldState.funding };
     this.priced = price(session, draft, this.options.localize.locale);
+    this.#provider.setAmount(this.priced.quote.total, this.priced.quote.currency);
     if (!announce) return;
     const { proposal, quote, issues } = this.priced;
     const valid = issues.length === 0 && this.linesValid && proposal.allocations.length > 0;

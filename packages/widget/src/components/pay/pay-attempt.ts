@@ -1,5 +1,5 @@
 import type { SessionClient } from '@settle/client';
-import type { Payment, PaymentMethodToken, PaymentProposal, Quote } from '@settle/schema';
+import type { PaymentMethodToken, PaymentProposal, Quote, SessionPayment } from '@settle/schema';
 import { classify } from './pay-errors.js';
 import { fingerprint } from './pay-price.js';
 
@@ -13,7 +13,7 @@ interface Attempt {
 
 export type AttemptResult =
   /** The server prices this card differently from what was shown: show `confirm` and wait for Pay again. */
-  { kind: 'confirm' } | { kind: 'payment'; payment: Payment };
+  { kind: 'confirm' } | { kind: 'payment'; payment: SessionPayment };
 
 /**
  * The payment attempts of one session. Never charges a total the payer has not seen: the

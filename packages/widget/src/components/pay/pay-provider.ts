@@ -1,5 +1,5 @@
 import type { SessionClient } from '@settle/client';
-import type { PaymentMethodToken, PaymentMethodType, SessionView } from '@settle/schema';
+import type { NextAction, PaymentMethodToken, PaymentMethodType, SessionView } from '@settle/schema';
 import type { LocalizeController } from '../../i18n/localize.js';
 import { loadProvider } from '../../providers/load.js';
 import type { MountOptions, PaymentProvider, ProviderFieldState } from '../../providers/provider.js';
@@ -20,6 +20,8 @@ export class ProviderSlot {
   ready = false;
   #provider: PaymentProvider | null = null;
   #generation = 0;
+  /** The total on screen, for fields that show methods by amount (Stripe's Payment Element). */
+  #total = { amount: 0, currency: 'USD' };
 
   constructor(
     private readonly host: HTMLElement & { requestUpdate(): void },
@@ -46,6 +48,7 @@ export class ProviderSlot {
       this.#provider = provider;
       const options: MountOptions = {
         method,
+        ...this.#total,
         locale: this.options.localize.locale,
         appearance: appearanceOf(this.host),
         onChange: (state) => {
@@ -67,6 +70,20 @@ export class ProviderSlot {
     if (!this.ready || !provider?.restyle) return false;
     provider.restyle(appearanceOf(this.host));
     return true;
+  }
+
+  /** The total on screen changed: fields that depend on it follow (the amount is kept for the next mount). */
+  setAmount(amount: number, currency: string): void {
+    if (amount === this.#total.amount && currency === this.#total.currency) return;
+    this.#total = { amount, currency };
+    if (this.ready) this.#provider?.setAmount?.(amount, currency);
+  }
+
+  /** The processor's next action for a payment in `requires_action` (3-D Secure, bank verification). */
+  handleNextAction(action: NextAction): Promise<void> {
+    const provider = this.#provider;
+    if (!provider?.handleNextAction) return Promise.reject(new Error(`${provider?.name} has no next actions`));
+    return provider.handleNextAction(action);
   }
 
   tokenize(): Promise<PaymentMethodToken> {
