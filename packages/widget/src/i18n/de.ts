@@ -1,6 +1,8 @@
 import type { Messages } from './en.js';
 
 /** German. Loaded only when the element's locale asks for it. */
+const DECLINED = 'Die Zahlung wurde abgelehnt. Verwenden Sie eine andere Karte oder zahlen Sie per Bankeinzug (ACH).';
+
 export const de: Messages = {
   loading: 'Ihre Rechnungen werden geladen…',
   retry: 'Erneut versuchen',
@@ -78,7 +80,8 @@ export const de: Messages = {
     `Der Gesamtbetrag dieser Zahlung ist ${amount}. Prüfen Sie die Übersicht und bestätigen Sie mit „Bezahlen“, oder ändern Sie die Zahlungsart.`,
   payTotalNow: (amount: string) => `Gesamt ${amount}`,
   payDeclinedTitle: 'Zahlung abgelehnt',
-  payDeclined: 'Die Zahlung wurde abgelehnt. Verwenden Sie eine andere Karte oder zahlen Sie per Bankeinzug (ACH).',
+  payDeclined: DECLINED,
+  payDeclinedFor: (code: string) => DE_DECLINES[code] ?? DECLINED,
   payErrorTitle: 'Zahlung nicht abgeschlossen',
   payFailed:
     'Die Zahlung konnte nicht abgeschlossen werden; es wurde nichts belastet. Prüfen Sie Ihre Angaben und versuchen Sie es erneut.',
@@ -114,4 +117,27 @@ export const de: Messages = {
     'Ihre Gutschriften decken alles Gewählte ab. Verrechnen Sie weniger oder wählen Sie weitere Rechnungen.',
   payIssueAmount: (example: string) => `Geben Sie einen Betrag wie ${example} ein`,
   payIssuePending: 'Für diese Rechnung ist bereits eine Zahlung unterwegs',
+};
+
+/** German for the decline and bank failure codes the sandbox and Stripe report (card declines, ACH returns). */
+const DE_DECLINES: Record<string, string> = {
+  insufficient_funds: 'Auf dem Konto ist nicht genug Deckung. Verwenden Sie eine andere Karte oder ein anderes Konto.',
+  expired_card: 'Ihre Karte ist abgelaufen. Prüfen Sie das Ablaufdatum oder verwenden Sie eine andere Karte.',
+  incorrect_cvc: 'Die Prüfnummer stimmt nicht. Prüfen Sie sie und versuchen Sie es erneut.',
+  incorrect_number: 'Die Kartennummer stimmt nicht. Prüfen Sie sie und versuchen Sie es erneut.',
+  processing_error: 'Die Karte konnte nicht verarbeitet werden. Versuchen Sie es gleich noch einmal.',
+  authentication_required:
+    'Ihre Bank muss die Zahlung bestätigen. Versuchen Sie es erneut und schließen Sie die Prüfung ab.',
+  payment_intent_authentication_failure:
+    'Ihre Bank konnte die Zahlung nicht bestätigen. Versuchen Sie es erneut oder verwenden Sie eine andere Karte.',
+  account_closed: 'Dieses Bankkonto ist geschlossen. Zahlen Sie mit einem anderen Konto oder per Karte.',
+  no_account: 'Dieses Bankkonto wurde nicht gefunden. Prüfen Sie die Kontonummer oder zahlen Sie per Karte.',
+  account_number_invalid: 'Die Kontonummer stimmt nicht. Prüfen Sie sie oder verwenden Sie ein anderes Konto.',
+  debit_not_authorized:
+    'Ihre Bank hat die Lastschrift abgelehnt. Bitten Sie Ihre Bank, sie zuzulassen, oder zahlen Sie per Karte.',
+  bank_account_unusable:
+    'Von diesem Bankkonto kann nicht abgebucht werden. Verwenden Sie ein anderes Konto oder eine Karte.',
+  bank_account_restricted:
+    'Von diesem Bankkonto kann gerade nicht abgebucht werden. Verwenden Sie ein anderes Konto oder eine Karte.',
+  test_mode_live_card: 'Dies ist eine Testseite: Verwenden Sie eine Testkarte wie 4242 4242 4242 4242.',
 };

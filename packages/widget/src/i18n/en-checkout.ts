@@ -33,6 +33,11 @@ export const enCheckout = {
   payTotalNow: (amount: string) => `Total ${amount}`,
   payDeclinedTitle: 'Payment declined',
   payDeclined: 'The payment was declined. Try another card, or pay by bank (ACH).',
+  /**
+   * The sentence for a decline or bank failure code, or '' to show the server's own sentence,
+   * which is written in English for the payer already (sandbox and Stripe alike).
+   */
+  payDeclinedFor: (_code: string): string => '',
   payFieldsFailed: 'The payment fields could not be loaded. Check your connection and reload the page.',
   payPendingTitle: 'Payment processing',
   payPendingBody: "Your bank payment is processing. It usually takes up to 4 business days; we'll email you.",

@@ -331,7 +331,11 @@ export class CheckoutController implements ReactiveController {
   #outcome(payment: Payment): void {
     this.payment = payment;
     if (payment.status === 'failed' || payment.status === 'canceled') {
-      const message = payment.failure?.message ?? this.options.localize.t('payDeclined');
+      // The payer's language for the codes it knows; else the server's sentence (English), else the generic one.
+      const { failure } = payment;
+      const code = failure?.declineCode ?? failure?.code ?? '';
+      const localize = this.options.localize;
+      const message = localize.t('payDeclinedFor', code) || failure?.message || localize.t('payDeclined');
       this.#emitError(payment.failure?.code ?? payment.status, message, payment);
       if (this.options.phase() !== 'ready') this.options.setPhase('ready', true);
       // Fresh fields for another card or a bank account; the selection stays as it was.

@@ -747,6 +747,28 @@ describe('<settle-pay>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('says a decline in German, by its decline code, not in the English of the server', async () => {
+    const { el } = await mount('cus_rheinwerk', { fresh: true }, 'de-DE');
+    await select(el, 'INV-10248');
+    await settled(el, () => fieldsReady(el), 'the fields mount');
+    type(field(el, 'Kartennummer'), '4000000000009995');
+    type(field(el, 'Ablaufdatum'), expiry);
+    type(field(el, 'Prüfnummer'), '123');
+    field(el, 'Prüfnummer').blur();
+    await el.updateComplete;
+    const failed = oneEvent(el, 'settle-error');
+    payButton(el).click();
+    const { detail } = await failed;
+    expect(detail.payment?.failure?.declineCode).to.equal('insufficient_funds');
+    await settled(el, () => part(el, 'error') !== null, 'the decline shows');
+    expect(text(part(el, 'error')))
+      .to.contain('Zahlung abgelehnt')
+      .and.contain('Auf dem Konto ist nicht genug Deckung')
+      .and.not.contain('insufficient');
+    expect(detail.message).to.contain('nicht genug Deckung');
+    await expect(el).to.be.accessible();
+  });
+
   it('warns once, with a code, when the client token is missing', async () => {
     const warn = console.warn;
     const warnings: string[] = [];
