@@ -49,6 +49,29 @@ async function mountWith(client: SessionClient) {
   return el;
 }
 
+/**
+ * A real client whose createPayment records each idempotency key and holds either the request
+ * (before the server sees it) or the server's answer until `release()`.
+ */
+function gatedPayments(real: SessionClient, hold: 'request' | 'answer') {
+  const keys: string[] = [];
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const client: SessionClient = {
+    ...real,
+    async createPayment(request, options) {
+      keys.push(options?.idempotencyKey ?? '');
+      if (hold === 'request') await gate;
+      const created = await real.createPayment(request, options);
+      if (hold === 'answer') await gate;
+      return created;
+    },
+  };
+  return { client, keys, release: () => release() };
+}
+
 async function ready(el: SettlePay): Promise<void> {
   await settled(el, () => part(el, 'header') !== null || part(el, 'empty') !== null, 'the session loads');
   // The payment panel opens on the first selection, or at once for a preselection (a pay link).
@@ -551,21 +574,7 @@ describe('<settle-pay>', () => {
 
   it('finishes a payment while the element is away, and shows its receipt when it returns', async () => {
     const { apiUrl, clientToken, customerId } = await mintSession('cus_acme', { fresh: true });
-    const real = createSessionClient({ apiUrl, clientToken });
-    const keys: string[] = [];
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const client: SessionClient = {
-      ...real,
-      async createPayment(request, options) {
-        keys.push(options?.idempotencyKey ?? '');
-        const created = await real.createPayment(request, options);
-        await gate;
-        return created;
-      },
-    };
+    const { client, keys, release } = gatedPayments(createSessionClient({ apiUrl, clientToken }), 'answer');
     const el = await mountWith(client);
     const parent = el.parentElement as HTMLElement;
     await select(el, 'INV-10233');
@@ -591,20 +600,7 @@ describe('<settle-pay>', () => {
 
   it('lets a payment in flight finish, under its key, before reload() reads the session again', async () => {
     const { apiUrl, clientToken } = await mintSession('cus_acme', { fresh: true });
-    const real = createSessionClient({ apiUrl, clientToken });
-    const keys: string[] = [];
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const client: SessionClient = {
-      ...real,
-      async createPayment(request, options) {
-        keys.push(options?.idempotencyKey ?? '');
-        await gate;
-        return real.createPayment(request, options);
-      },
-    };
+    const { client, keys, release } = gatedPayments(createSessionClient({ apiUrl, clientToken }), 'request');
     const el = await mountWith(client);
     await select(el, 'INV-10233');
     await enterCard(el, CARDS.credit);
