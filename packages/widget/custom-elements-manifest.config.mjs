@@ -69,6 +69,8 @@ export default {
     'src/internal/define.ts',
     'src/settle.ts',
     'src/define.ts',
+    // The React wrapper (@lit/react) of <settle-pay>, whose API the manifest already describes.
+    'src/react.ts',
     // The script-tag build's piece entries and loader (vite.config.ts): no API of the package.
     'src/pieces/settle-*.ts',
     'src/pieces/load-piece-script.ts',
