@@ -9,8 +9,9 @@
 # Against a server with SETTLE_PROCESSOR=stripe, also set STRIPE_API_URL (Stripe's API, or the
 # offline double) and STRIPE_SECRET_KEY (a test key): the payment methods are then made with
 # Stripe's own test helper (POST /v1/test_helpers/confirmation_tokens, as Stripe.js would in the
-# browser) instead of Settle's sandbox tokens, and an ACH debit is paid too, which waits for the
-# signed webhook that settles it (STRIPE_ACH_WAIT_SECONDS, 120 by default).
+# browser) instead of Settle's sandbox tokens, and two ACH debits are paid too: one the signed
+# webhook settles, one the bank takes back after it settled, which reverses its ERP posting
+# (each waits up to STRIPE_ACH_WAIT_SECONDS, 120 by default).
 #
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -190,14 +191,36 @@ if [ -n "$STRIPE" ]; then
   echo "payment $ACH_ID: $(jq -r .status <<<"$ACH"), PaymentIntent $(jq -r .processor.intentId <<<"$ACH")"
   [ "$(jq -r .status <<<"$ACH")" = processing ] || fail "expected the ACH debit to be processing"
   echo "waiting for the bank (Stripe's signed webhook)..."
-  for _ in $(seq 1 $((${STRIPE_ACH_WAIT_SECONDS:-120} * 5))); do
-    ACH_NOW=$(browser GET "/v1/session/payments/$ACH_ID")
-    [ "$(jq -r '.status + "/" + .erpStatus' <<<"$ACH_NOW")" = succeeded/posted ] && break
-    sleep 0.2
-  done
-  [ "$(jq -r '.status + "/" + .erpStatus' <<<"$ACH_NOW")" = succeeded/posted ] ||
-    fail "ACH payment $ACH_ID is $(jq -r '.status + "/" + .erpStatus' <<<"$ACH_NOW")"
-  echo "ACH debit succeeded and posted"
+  # The merchant API reads the stored state only (the payer's view also asks Stripe), so a
+  # succeeded seen here came through the signed webhook.
+  wait_for() { # wait_for PAYMENT_ID STATUS/ERP_STATUS
+    for _ in $(seq 1 $((${STRIPE_ACH_WAIT_SECONDS:-120} * 5))); do
+      NOW=$(merchant GET "/v1/payments/$1")
+      [ "$(jq -r '.status + "/" + .erpStatus' <<<"$NOW")" = "$2" ] && return 0
+      sleep 0.2
+    done
+    fail "payment $1 is $(jq -r '.status + "/" + .erpStatus' <<<"$NOW"), expected $2"
+  }
+  wait_for "$ACH_ID" succeeded/posted
+  echo "ACH debit succeeded and posted ($(jq -r '[.events[] | select(.kind == "status" and .to == "succeeded")][0].cause' <<<"$NOW"))"
+
+  step "An ACH debit that fails after it succeeded (Stripe test account 000555555559) reverses its ERP posting"
+  VIEW=$(browser GET /v1/session)
+  INV_E=$(jq -r '[.invoices[] | select(.openAmount - .pendingAmount > 0)] | sort_by(.dueDate) | .[0].id' <<<"$VIEW")
+  [ "$INV_E" != null ] || fail "no open invoice left for the ACH return"
+  E_PAY=$(payable "$INV_E")
+  BEFORE=$(merchant GET "/v1/customers/$CUSTOMER_ID/open-items")
+  BANK=$(stripe_token bank 000555555559)
+  RET=$(browser POST /v1/session/payments \
+    "$(jq -nc --arg i "$INV_E" --argjson p "$E_PAY" --arg t "$BANK" '{method:"ach_debit",allocations:[{invoiceId:$i,amount:$p}],paymentMethodToken:$t}')" \
+    -H "Idempotency-Key: curl-ach-return-$(date +%s)-$RANDOM")
+  RET_ID=$(jq -r .id <<<"$RET")
+  echo "payment $RET_ID: $(jq -r .status <<<"$RET"); the bank settles it, then takes it back (a dispute at Stripe)"
+  wait_for "$RET_ID" reversed/reversed
+  AFTER=$(merchant GET "/v1/customers/$CUSTOMER_ID/open-items")
+  [ "$(open_of "$BEFORE" "$INV_E")" = "$(open_of "$AFTER" "$INV_E")" ] ||
+    fail "$INV_E is open $(open_of "$AFTER" "$INV_E") after the reversal, was $(open_of "$BEFORE" "$INV_E")"
+  echo "ACH return reversed the ERP posting: $INV_E open $(open_of "$AFTER" "$INV_E") again"
 fi
 
 printf '\nOK: paid, posted exactly once, balances reduced exactly; decline changed nothing.\n'

@@ -14,6 +14,11 @@ export interface Config {
   publicUrl: string;
   allowedOrigins: string[];
   returnUrl: string | null;
+  /**
+   * SETTLE_TRUST_PROXY: the payer's address (ACH mandate evidence) is the first X-Forwarded-For
+   * hop, set by a proxy in front of Settle. Off (default): the socket's peer address.
+   */
+  trustProxy: boolean;
   processor: 'sandbox' | 'stripe';
   /** Set when processor is `stripe`. */
   stripe: StripeConfig | null;
@@ -21,7 +26,7 @@ export interface Config {
   erpTimeoutMs: number;
   /** Seconds the sandbox takes to settle or return an ACH debit. */
   sandboxAchSettleSeconds: number;
-  outbox: { pollMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number };
+  outbox: { pollMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; maxAttempts?: number };
   rules: MerchantRules;
 }
 
@@ -133,6 +138,12 @@ export const DEFAULT_RULES: MerchantRules = {
   reasonCodes: DEFAULT_REASON_CODES,
 };
 
+function bool(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new Error(`${name} must be "true" or "false", got "${value}"`);
+}
+
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -164,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .map((s) => s.trim())
       .filter(Boolean),
     returnUrl: env.SETTLE_RETURN_URL || null,
+    trustProxy: bool(env.SETTLE_TRUST_PROXY, 'SETTLE_TRUST_PROXY'),
     processor,
     stripe,
     erpTimeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),
@@ -173,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       baseDelayMs: int(env.SETTLE_OUTBOX_BASE_DELAY_MS, 1000, 'SETTLE_OUTBOX_BASE_DELAY_MS'),
       maxDelayMs: int(env.SETTLE_OUTBOX_MAX_DELAY_MS, 300_000, 'SETTLE_OUTBOX_MAX_DELAY_MS'),
       leaseMs: 30_000,
+      maxAttempts: int(env.SETTLE_OUTBOX_MAX_ATTEMPTS, 200, 'SETTLE_OUTBOX_MAX_ATTEMPTS'),
     },
     rules: DEFAULT_RULES,
     ...overrides,

@@ -10,7 +10,7 @@ import { withTimeout } from './erp/timeout.js';
 import { OutboxWorker } from './outbox/outbox.js';
 import { SandboxProcessor } from './processors/sandbox.js';
 import { StripeProcessor } from './processors/stripe.js';
-import { jobHandlers } from './services/erp-sync.js';
+import { jobHandlers, recordParkedJob } from './services/erp-sync.js';
 import { ensureMerchant } from './services/merchants.js';
 import { openStore } from './store/db.js';
 
@@ -70,6 +70,7 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     ...config.outbox,
     workerId: `w_${randomBytes(6).toString('hex')}`,
     log,
+    onParked: (job) => recordParkedJob(deps, job),
   });
   if (options.worker !== false) worker.start();
   return {

@@ -713,6 +713,37 @@ describe.each(STORES)('OutboxWorker on %s', (store) => {
     await db.updateTable('outbox').set({ status: 'done' }).where('dedupe_key', '=', 'orphan:1').execute();
   });
 
+  it('parks a job after maxAttempts, keeping its last error, and says so', async () => {
+    const parked: Array<{ kind: string; attempts: number; lastError: string }> = [];
+    const worker = new OutboxWorker(
+      db,
+      {
+        doomed: async () => {
+          throw new Error('never works');
+        },
+      },
+      options('w_park', {
+        baseDelayMs: 1,
+        maxDelayMs: 2,
+        maxAttempts: 3,
+        onParked: async (job) => {
+          parked.push(job);
+        },
+      }),
+    );
+    await enqueue(db, { kind: 'doomed', payload: { paymentId: 'pay_none' }, dedupeKey: 'doomed:1' });
+    await waitFor('parked', async () => {
+      await worker.runDue();
+      return (await row('doomed:1')).status === 'parked' ? true : undefined;
+    });
+    const r = await row('doomed:1');
+    expect(r).toMatchObject({ status: 'parked', attempts: 3 });
+    expect(r.last_error).toMatch(/never works/);
+    expect(parked).toEqual([expect.objectContaining({ kind: 'doomed', attempts: 3 })]);
+    // Parked jobs are not claimed again.
+    expect(await worker.runDue()).toBe(0);
+  });
+
   it('two workers on one database never run the same job at the same time', async () => {
     const jobs = 40;
     const running = new Set<string>();

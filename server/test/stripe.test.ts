@@ -25,6 +25,7 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     debit: [10_000],
     declined: [10_000],
     threeds: [10_000],
+    threedsfail: [10_000],
     ach: [25_000],
     achfail: [25_000],
     achreturn: [25_000],
@@ -136,6 +137,17 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     expect(again.status).toBe(200);
   });
 
+  it('a failed 3-D Secure fails the payment and cancels its intent at Stripe', async () => {
+    const token = await cardToken(rig.stripe, 'pm_card_threeDSecure2Required');
+    const { payment } = await pay('threedsfail', 'card', token, 10_000);
+    expect(payment.status).toBe('requires_action');
+    await rig.double.advance(payment.processor.intentId ?? '', 'failed');
+    await settled(payment.id, 'failed', 'none');
+    await waitFor('intent canceled', async () =>
+      rig.double.intents.get(payment.processor.intentId ?? '')?.status === 'canceled' ? true : undefined,
+    );
+  });
+
   it('3-D Secure waits in requires_action with the client secret for the payer only, then succeeds by webhook', async () => {
     const token = await cardToken(rig.stripe, 'pm_card_threeDSecure2Required');
     const { payment, ct } = await pay('threeds', 'card', token, 10_000);
@@ -194,6 +206,10 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     const failed = await settled(payment.id, 'failed', 'none');
     expect(failed.failure).toMatchObject({ code: 'insufficient_funds' });
     expect(await openAmount('achfail')).toBe(25_000);
+    // The payer still holds the intent's client secret: it is canceled at Stripe, so it can never charge.
+    await waitFor('intent canceled', async () =>
+      rig.double.intents.get(payment.processor.intentId ?? '')?.status === 'canceled' ? true : undefined,
+    );
   });
 
   it('ACH failing after it succeeded (a final dispute) reverses the ERP posting', async () => {

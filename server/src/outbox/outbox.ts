@@ -31,6 +31,7 @@ export async function enqueue(ex: Executor, job: Job): Promise<void> {
 /** Jobs claimed per poll, and how many of them run at once. */
 const BATCH = 20;
 const CONCURRENCY = 4;
+const DEFAULT_MAX_ATTEMPTS = 200;
 
 export type JobHandler = (payload: unknown, job: { id: number; attempts: number }) => Promise<void>;
 
@@ -39,6 +40,18 @@ export interface OutboxOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   leaseMs: number;
+  /**
+   * After this many failed attempts a job is parked (status `parked`, its last_error kept) instead
+   * of retried forever; `onParked` is told. Default 200 (about 16 hours at a 5-minute max delay).
+   */
+  maxAttempts?: number;
+  onParked?: (job: {
+    id: number;
+    kind: string;
+    payload: unknown;
+    attempts: number;
+    lastError: string;
+  }) => Promise<void>;
   /** Names this instance in locks, for debugging two instances on one database. */
   workerId: string;
   log?: Pick<Console, 'warn' | 'error'>;
@@ -133,12 +146,39 @@ export class OutboxWorker {
       const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(attempts - 1, 20));
       const jitter = Math.floor(delay * 0.1 * Math.random());
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      const lastError = message.slice(0, 1000);
+      if (attempts >= (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+        this.options.log?.error(
+          `outbox job ${job.id} (${job.kind}) parked after ${attempts} attempts; needs a person: ${message}`,
+        );
+        const parked = await this.db
+          .updateTable('outbox')
+          .set({ status: 'parked', attempts, last_error: lastError, locked_by: null, locked_until: null })
+          .where('id', '=', job.id)
+          .where('locked_by', '=', this.options.workerId)
+          .returning('id')
+          .executeTakeFirst();
+        if (parked && this.options.onParked) {
+          try {
+            await this.options.onParked({
+              id: job.id,
+              kind: job.kind,
+              payload: fromJson(job.payload),
+              attempts,
+              lastError,
+            });
+          } catch (err) {
+            this.options.log?.error(`recording parked outbox job ${job.id} failed`, err);
+          }
+        }
+        return;
+      }
       this.options.log?.warn(`outbox job ${job.id} (${job.kind}) failed, attempt ${attempts}: ${message}`);
       await this.db
         .updateTable('outbox')
         .set({
           attempts,
-          last_error: message.slice(0, 1000),
+          last_error: lastError,
           run_at: new Date(Date.now() + delay + jitter),
           locked_by: null,
           locked_until: null,

@@ -77,6 +77,8 @@ export interface ProcessorEvent {
     | 'payment.disputed'
     | 'payment.dispute_won';
   failure: PaymentFailure | null;
+  /** The processor's id for the payment (a PaymentIntent), when the event names it. */
+  intentId?: string;
   /** For partial refunds: how much, in minor units. */
   amount?: number;
 }
@@ -84,4 +86,19 @@ export interface ProcessorEvent {
 /** The processor could not be reached: nothing was charged, the same request may be retried. */
 export class ProcessorUnavailableError extends Error {
   override readonly name = 'ProcessorUnavailableError';
+}
+
+/**
+ * The processor refused the request for good (a used or expired token, a reused idempotency key,
+ * an invalid parameter): retrying cannot help. `param` names the request field at fault, if known.
+ */
+export class ProcessorRejectedError extends Error {
+  override readonly name = 'ProcessorRejectedError';
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly param: string | null,
+  ) {
+    super(message);
+  }
 }

@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import type { Db } from '../store/db.js';
 import { fromJson, json } from '../store/db.js';
 import type { AmountLimits, ConfirmInput, PaymentProcessor, ProcessorOutcome } from './port.js';
-import { ProcessorUnavailableError } from './port.js';
+import { ProcessorRejectedError, ProcessorUnavailableError } from './port.js';
 import { failureOf } from './stripe-failures.js';
 import { stripeLimits } from './stripe-limits.js';
 
@@ -105,6 +105,22 @@ export class StripeProcessor implements PaymentProcessor {
       if (!row) throw new Error(`stripe_intents row for ${input.paymentId} vanished`);
       if (row.status === 'canceled') return canceledBeforeCreate();
     }
+    // Compare-and-set: a create goes out only while the row is still `creating`, and claiming it
+    // refreshes `updated_at`, so a cancel cannot take it as a stale create meanwhile (and a cancel
+    // that won first leaves nothing to claim).
+    const claimed = await this.db
+      .updateTable('stripe_intents')
+      .set({ updated_at: new Date() })
+      .where('payment_id', '=', input.paymentId)
+      .where('status', '=', 'creating')
+      .where('intent_id', 'is', null)
+      .returning('payment_id')
+      .executeTakeFirst();
+    if (!claimed) {
+      const now = await this.#row(input.paymentId);
+      if (now?.intent_id) return this.#outcomeOf(now.intent_id);
+      return canceledBeforeCreate();
+    }
     const mandate = row.mandate ? fromJson<NonNullable<Mandate>>(row.mandate) : null;
     const params: Stripe.PaymentIntentCreateParams = {
       amount: input.amount,
@@ -137,6 +153,18 @@ export class StripeProcessor implements PaymentProcessor {
         await this.#remember(input.paymentId, err.payment_intent.id, 'failed');
         return { intentId: err.payment_intent.id, status: 'failed', failure: failureOf(err), nextAction: null };
       }
+      const rejected = rejection(err);
+      if (rejected && rejected.code !== 'idempotency_error') {
+        // Refused for good: Stripe made no intent. (An idempotency error may hide one the first
+        // request made: the row stays `creating`, so a cancel looks for it at Stripe.)
+        await this.db
+          .updateTable('stripe_intents')
+          .set({ status: 'rejected', updated_at: new Date() })
+          .where('payment_id', '=', input.paymentId)
+          .where('intent_id', 'is', null)
+          .execute();
+      }
+      if (rejected) throw rejected;
       throw unavailable(err);
     }
     await this.#remember(input.paymentId, intent.id, intent.status);
@@ -156,28 +184,55 @@ export class StripeProcessor implements PaymentProcessor {
       .values({ payment_id: paymentId, status: 'canceled', mandate: null })
       .onConflict((oc) => oc.column('payment_id').doNothing())
       .execute();
-    const row = await this.#row(paymentId);
+    let row = await this.#row(paymentId);
     if (!row) throw new Error(`stripe_intents row for ${paymentId} vanished`);
     if (!row.intent_id) {
-      if (row.status === 'canceled') return canceledBeforeCreate();
-      // A create was sent and its answer not recorded: its webhook names the intent. Until
-      // then (or until the create is certainly dead) the outbox retries this cancel.
-      if (Date.now() - new Date(row.updated_at).getTime() < STALE_CREATE_MS) {
+      if (row.status === 'canceled' || row.status === 'rejected') return canceledBeforeCreate();
+      // A create was sent and its answer not recorded: Stripe may have made (and even charged)
+      // the intent. Ask Stripe before anything is canceled here.
+      const found = await this.#findAtStripe(paymentId);
+      if (found) {
+        await this.learnIntent(paymentId, found.id);
+        row = { ...row, intent_id: found.id };
+      } else {
+        // Search lags writes by up to a minute: only a create that is certainly dead (well past
+        // the SDK's retries and the search's lag) is canceled locally, and only if no confirm
+        // claimed the row meanwhile (compare-and-set on `updated_at`).
+        const staleBefore = new Date(Date.now() - STALE_CREATE_MS);
+        const canceled = await this.db
+          .updateTable('stripe_intents')
+          .set({ status: 'canceled', updated_at: new Date() })
+          .where('payment_id', '=', paymentId)
+          .where('status', '=', 'creating')
+          .where('intent_id', 'is', null)
+          .where('updated_at', '<', staleBefore)
+          .returning('payment_id')
+          .executeTakeFirst();
+        if (canceled) return canceledBeforeCreate();
         throw new Error(`The PaymentIntent of ${paymentId} is not known yet; will retry`);
       }
-      await this.db
-        .updateTable('stripe_intents')
-        .set({ status: 'canceled', updated_at: new Date() })
-        .where('payment_id', '=', paymentId)
-        .execute();
-      return canceledBeforeCreate();
     }
+    const intentId = row.intent_id as string;
     try {
-      const intent = await this.stripe.paymentIntents.cancel(row.intent_id, { cancellation_reason: 'abandoned' });
+      const intent = await this.stripe.paymentIntents.cancel(intentId, { cancellation_reason: 'abandoned' });
       return outcomeOf(intent);
     } catch (err) {
       // Already confirmed (or already final): say where it stands instead.
-      if (err instanceof Stripe.errors.StripeInvalidRequestError) return this.#outcomeOf(row.intent_id);
+      if (err instanceof Stripe.errors.StripeInvalidRequestError) return this.#outcomeOf(intentId);
+      throw unavailable(err);
+    }
+  }
+
+  /** The intent Stripe holds for a payment, found by its metadata; null if Stripe shows none. */
+  async #findAtStripe(paymentId: string): Promise<Stripe.PaymentIntent | null> {
+    try {
+      const result = await this.stripe.paymentIntents.search({
+        query: `metadata['settle_payment']:'${paymentId}'`,
+        limit: 10,
+      });
+      // Oldest first: with one idempotency key there is one intent, but never adopt a stray newer one.
+      return [...result.data].sort((a, b) => a.created - b.created)[0] ?? null;
+    } catch (err) {
       throw unavailable(err);
     }
   }
@@ -205,6 +260,17 @@ export class StripeProcessor implements PaymentProcessor {
       .where('intent_id', '=', intentId)
       .executeTakeFirst();
     return row?.payment_id ?? null;
+  }
+
+  /** The Settle payment an intent names in its metadata, asking Stripe; null if none or not found. */
+  async paymentOfIntentAtStripe(intentId: string): Promise<string | null> {
+    try {
+      const intent = await this.stripe.paymentIntents.retrieve(intentId);
+      return intent.metadata?.settle_payment ?? null;
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return null;
+      throw unavailable(err);
+    }
   }
 
   async #outcomeOf(intentId: string): Promise<ProcessorOutcome> {
@@ -239,12 +305,20 @@ export class StripeProcessor implements PaymentProcessor {
       throw unavailable(err);
     }
     if (ct.mandate_data?.customer_acceptance) return null;
+    // Mandate evidence with a made-up address is worthless: refuse rather than send one.
+    if (!input.payer.ipAddress) {
+      throw new ProcessorRejectedError(
+        "The payer's IP address is unknown, so the bank-debit mandate cannot be recorded",
+        'mandate_ip_unknown',
+        null,
+      );
+    }
     return {
       customer_acceptance: {
         type: 'online',
         accepted_at: Math.floor(Date.now() / 1000),
         online: {
-          ip_address: input.payer.ipAddress ?? '0.0.0.0',
+          ip_address: input.payer.ipAddress,
           user_agent: (input.payer.userAgent ?? 'unknown').slice(0, 500),
         },
       },
@@ -325,6 +399,30 @@ function summaryOf(preview: Stripe.ConfirmationToken.PaymentMethodPreview | null
   return null;
 }
 
+/** What may be logged of a Stripe error: never the raw error, which can carry a client secret. */
+export function describeStripeError(err: unknown): string {
+  if (err instanceof Stripe.errors.StripeError) {
+    return `type=${err.type} code=${err.code ?? 'none'} status=${err.statusCode ?? 'none'} requestId=${err.requestId ?? 'none'}`;
+  }
+  return err instanceof Error ? err.name : 'unknown error';
+}
+
+/** A 4xx that retrying cannot fix (other than a card decline, a 402 handled apart). */
+function rejection(err: unknown): ProcessorRejectedError | null {
+  if (!(err instanceof Stripe.errors.StripeError)) return null;
+  const status = err.statusCode ?? 0;
+  if (status < 400 || status >= 500 || status === 429) return null;
+  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) {
+    return null;
+  }
+  const code = err instanceof Stripe.errors.StripeIdempotencyError ? 'idempotency_error' : (err.code ?? err.type);
+  return new ProcessorRejectedError(
+    `Stripe refused the request (${describeStripeError(err)})`,
+    code,
+    err.param ?? null,
+  );
+}
+
 /** Network trouble, Stripe's own 5xx and rate limits leave the payment retriable; the rest is a bug. */
 function unavailable(err: unknown): Error {
   if (
@@ -333,7 +431,8 @@ function unavailable(err: unknown): Error {
     err instanceof Stripe.errors.StripeRateLimitError ||
     (err instanceof Stripe.errors.StripeError && (err.statusCode ?? 0) >= 500)
   ) {
-    return new ProcessorUnavailableError(err.message);
+    return new ProcessorUnavailableError(`Stripe is unavailable (${describeStripeError(err)})`);
   }
+  if (err instanceof Stripe.errors.StripeError) return new Error(`Stripe error (${describeStripeError(err)})`);
   return err instanceof Error ? err : new Error(String(err));
 }

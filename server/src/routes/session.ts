@@ -48,7 +48,7 @@ export function sessionRoutes(deps: Deps) {
     }
     const body = await jsonBody(c, routes.createPayment.body);
     // Who accepted an ACH mandate (Stripe records the payer's IP address and browser).
-    const payer = { ipAddress: clientIp(c), userAgent: c.req.header('user-agent') ?? null };
+    const payer = { ipAddress: clientIp(c, deps.config.trustProxy), userAgent: c.req.header('user-agent') ?? null };
     return c.json(await createPayment(deps, c.get('session'), body, key, payer), 201);
   });
 
@@ -117,10 +117,15 @@ export function sessionRoutes(deps: Deps) {
   return app;
 }
 
-/** The payer's address: the first X-Forwarded-For hop behind a proxy, else the socket's peer. */
-function clientIp(c: Parameters<typeof getConnInfo>[0]): string | null {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  if (forwarded) return forwarded;
+/**
+ * The payer's address: the socket's peer, or the first X-Forwarded-For hop when a proxy Settle
+ * trusts (SETTLE_TRUST_PROXY) sets it. Anyone can send the header, so it is never read otherwise.
+ */
+function clientIp(c: Parameters<typeof getConnInfo>[0], trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
   try {
     return getConnInfo(c).remote.address ?? null;
   } catch {

@@ -70,7 +70,9 @@ function mapEvent(event: Stripe.Event): Mapped | null {
       if (dispute.status === 'lost') return { type: 'payment.returned', failure, intentId, paymentId: null };
       if (event.type === 'charge.dispute.created')
         return { type: 'payment.disputed', failure, intentId, paymentId: null };
-      if (dispute.status === 'won') return { type: 'payment.dispute_won', failure: null, intentId, paymentId: null };
+      // `warning_closed`: an inquiry closed without becoming a chargeback; the payment stands as won.
+      if (dispute.status === 'won' || dispute.status === 'warning_closed')
+        return { type: 'payment.dispute_won', failure: null, intentId, paymentId: null };
       return null;
     }
     default:
@@ -106,6 +108,19 @@ export function stripeWebhookRoutes(deps: Deps, processor: StripeProcessor) {
     let paymentId: string | null = null;
     if (mapped) {
       paymentId = mapped.paymentId ?? (await processor.paymentOfIntent(mapped.intentId));
+      if (!paymentId && event.type.startsWith('charge.')) {
+        // A charge event names only the intent, which Settle may not have recorded yet (its create
+        // answer lost): the intent's own metadata says whose it is. Unreachable → 503, Stripe redelivers.
+        try {
+          paymentId = await processor.paymentOfIntentAtStripe(mapped.intentId);
+        } catch {
+          throw new ApiError(
+            503,
+            'processor_unavailable',
+            `Could not look up PaymentIntent ${mapped.intentId} at Stripe; redeliver the event`,
+          );
+        }
+      }
       if (paymentId) {
         const known = await deps.db
           .selectFrom('payments')
@@ -131,7 +146,7 @@ export function stripeWebhookRoutes(deps: Deps, processor: StripeProcessor) {
         await enqueue(trx, {
           kind: PROCESSOR_EVENT_JOB,
           dedupeKey: `stripe:${event.id}`,
-          payload: { ...rest, id: event.id, paymentId } satisfies ProcessorEvent,
+          payload: { ...rest, id: event.id, paymentId, intentId: mapped.intentId } satisfies ProcessorEvent,
         });
       }
       return true;

@@ -6,7 +6,15 @@ import type { ProcessorEvent } from '../processors/port.js';
 import { PROCESSOR_EVENT_JOB } from '../processors/sandbox.js';
 import { fromJson, lockCustomer } from '../store/db.js';
 import type { PaymentRow, StoredQuote } from './payment-view.js';
-import { ERP_POST_JOB, ERP_REVERSE_JOB, expirePayment, PAYMENT_EXPIRE_JOB, recordEvent } from './payments.js';
+import {
+  cancelFailedAtProcessor,
+  ERP_POST_JOB,
+  ERP_REVERSE_JOB,
+  expirePayment,
+  PAYMENT_EXPIRE_JOB,
+  PROCESSOR_CANCEL_JOB,
+  recordEvent,
+} from './payments.js';
 import { handleProcessorEvent } from './processor-events.js';
 
 /** What the ERP receives for a succeeded payment. */
@@ -65,7 +73,9 @@ async function postToErp(deps: Deps, paymentId: string): Promise<void> {
       .where('id', '=', paymentId)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    if (current.erp_status !== 'pending' || current.status !== 'succeeded') return;
+    // A dispute opened before the posting does not undo the payment (yet): post it, and a lost
+    // dispute reverses it like any other.
+    if (current.erp_status !== 'pending' || (current.status !== 'succeeded' && current.status !== 'disputed')) return;
     try {
       const result = await deps.erp.postPayment(buildPosting(row, fromJson<MerchantRules>(row.rules)));
       await trx
@@ -115,6 +125,31 @@ export function jobHandlers(deps: Deps): Record<string, JobHandler> {
       return reverseInErp(deps, paymentId, reason);
     },
     [PAYMENT_EXPIRE_JOB]: (p) => expirePayment(deps, (p as { paymentId: string }).paymentId),
+    [PROCESSOR_CANCEL_JOB]: (p) => cancelFailedAtProcessor(deps, (p as { paymentId: string }).paymentId),
     [PROCESSOR_EVENT_JOB]: (p) => handleProcessorEvent(deps, p as ProcessorEvent),
   };
+}
+
+/**
+ * A job the outbox gave up on: the payment it concerns shows it in its events (the merchant
+ * API's payment view), so a person sees it needs review.
+ */
+export async function recordParkedJob(
+  deps: Deps,
+  job: { kind: string; payload: unknown; attempts: number; lastError: string },
+): Promise<void> {
+  const paymentId = (job.payload as { paymentId?: unknown } | null)?.paymentId;
+  if (typeof paymentId !== 'string') return;
+  await deps.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('payments').select('status').where('id', '=', paymentId).executeTakeFirst();
+    if (!row) return;
+    await recordEvent(
+      trx,
+      paymentId,
+      'status',
+      row.status,
+      row.status,
+      `outbox ${job.kind} parked after ${job.attempts} attempts: needs review (${job.lastError})`.slice(0, 500),
+    );
+  });
 }

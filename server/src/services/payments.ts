@@ -20,6 +20,7 @@ import {
   type PayerContext,
   type PaymentProcessor,
   type ProcessorOutcome,
+  ProcessorRejectedError,
   ProcessorUnavailableError,
 } from '../processors/port.js';
 import { json, lockCustomer, lockIdempotencyKey, type Tx } from '../store/db.js';
@@ -31,6 +32,8 @@ import { currentItems, openItemsView, type SessionContext } from './sessions.js'
 export const ERP_POST_JOB = 'erp_post';
 export const ERP_REVERSE_JOB = 'erp_reverse';
 export const PAYMENT_EXPIRE_JOB = 'payment_expire';
+/** Cancels the processor's intent of a failed payment, so the payer's client secret cannot charge it later. */
+export const PROCESSOR_CANCEL_JOB = 'processor_cancel';
 /** A payment the processor never confirmed is canceled after this, releasing its reservation. */
 const CONFIRMATION_WINDOW_MS = 15 * 60 * 1000;
 /** Stripe gives a payer 10 days to verify microdeposits (DOMAIN.md §2.2); the reservation waits as long. */
@@ -42,8 +45,8 @@ const NEXT: Record<PaymentStatus, readonly PaymentStatus[]> = {
   requires_action: ['processing', 'succeeded', 'failed', 'canceled'],
   processing: ['succeeded', 'failed'],
   succeeded: ['reversed', 'refunded', 'disputed'],
-  // Lost: the money went back (reversed). Won: the payment stands again.
-  disputed: ['reversed', 'succeeded'],
+  // Lost: the money went back (reversed). Won: the payment stands again. Or the merchant refunds it.
+  disputed: ['reversed', 'succeeded', 'refunded'],
   failed: [],
   canceled: [],
   reversed: [],
@@ -297,7 +300,19 @@ async function resume(
       payer,
     });
   } catch (err) {
-    deps.log.error(`processor confirm failed for ${paymentId}`, err);
+    if (err instanceof ProcessorRejectedError) {
+      // Refused for good: retrying cannot help, so the payment fails and its invoices are free again.
+      deps.log.warn(`processor refused the confirm of ${paymentId}: ${err.message}`);
+      const failure = {
+        code: err.code,
+        declineCode: null,
+        message: rejectionMessage(err),
+      } satisfies PaymentFailure;
+      await deps.db.transaction().execute((trx) => transition(trx, paymentId, 'failed', 'processor.rejected', failure));
+      const path = err.param === 'confirmation_token' || /token/.test(err.code) ? 'paymentMethodToken' : 'payment';
+      throw validationError([{ path, code: err.code, message: failure.message }], 'The payment');
+    }
+    deps.log.error(`processor confirm failed for ${paymentId}: ${(err as Error).message}`);
     throw new ApiError(
       503,
       ErrorCode.processorUnavailable,
@@ -362,7 +377,9 @@ export async function applyOutcome(
         .where('intent_id', 'is', null)
         .execute();
     }
-    const moved = await transition(trx, paymentId, OUTCOME_STATUS[outcome.status], cause, outcome.failure);
+    const to = OUTCOME_STATUS[outcome.status];
+    const moved = await transition(trx, paymentId, to, cause, outcome.failure);
+    if (!moved && to === 'succeeded') await succeededAfterClose(deps, trx, paymentId, cause);
     if (moved && outcome.nextAction?.type === 'verify_with_microdeposits') {
       // Microdeposits take days to arrive: the payment is not abandoned after the usual window.
       await trx
@@ -373,6 +390,34 @@ export async function applyOutcome(
         .execute();
     }
   });
+}
+
+/**
+ * The processor took money for a payment Settle had closed (canceled or failed): nothing moves,
+ * but a person must refund it or apply it by hand, so it is logged and recorded as needing review.
+ */
+export async function succeededAfterClose(deps: Deps, trx: Tx, paymentId: string, cause: string): Promise<void> {
+  const row = await trx.selectFrom('payments').select('status').where('id', '=', paymentId).executeTakeFirst();
+  const from = row?.status;
+  if (from !== 'canceled' && from !== 'failed') return;
+  deps.log.error(
+    `Payment ${paymentId} is ${from} but the processor reports it succeeded: refund it or apply it by hand`,
+  );
+  await recordEvent(trx, paymentId, 'status', from, from, `${cause} succeeded after ${from}: needs review`);
+}
+
+function rejectionMessage(err: ProcessorRejectedError): string {
+  if (
+    err.code === 'token_already_used' ||
+    err.code === 'confirmation_token_expired' ||
+    err.param === 'confirmation_token'
+  ) {
+    return 'The payment method token (paymentMethodToken) was already used or has expired: enter the payment details again and pay with a new token. Nothing was charged.';
+  }
+  if (err.code === 'idempotency_error') {
+    return 'The payment processor refused this payment because its confirmation was sent with different details before. Start a new payment; nothing more will be charged for this one.';
+  }
+  return `The payment processor refused this payment (${err.code}${err.param ? ` on ${err.param}` : ''}). Nothing was charged; start a new payment.`;
 }
 
 /**
@@ -389,12 +434,21 @@ export async function transition(
 ): Promise<boolean> {
   const row = await trx
     .selectFrom('payments')
-    .select(['status', 'erp_status'])
+    .select(['status', 'erp_status', 'processor'])
     .where('id', '=', paymentId)
     .forUpdate()
     .executeTakeFirstOrThrow();
   const from = row.status as PaymentStatus;
   if (!NEXT[from].includes(to)) return false;
+  if (to === 'failed' && row.processor === 'stripe') {
+    // A failed intent waits in requires_payment_method, and the payer still holds its client
+    // secret: cancel it at Stripe (through the outbox, so it is retried) so it can never charge.
+    await enqueue(trx, {
+      kind: PROCESSOR_CANCEL_JOB,
+      dedupeKey: `${PROCESSOR_CANCEL_JOB}:${paymentId}`,
+      payload: { paymentId },
+    });
+  }
   let erpStatus = row.erp_status;
   if (from === 'disputed' && to === 'succeeded') {
     // A won dispute: the posting stands as it was.
@@ -456,4 +510,10 @@ export async function expirePayment(deps: Deps, paymentId: string): Promise<void
   if (row?.status !== 'requires_confirmation' && row?.status !== 'requires_action') return;
   const outcome = await deps.processor.cancel(paymentId);
   await applyOutcome(deps, paymentId, outcome, outcome.status === 'canceled' ? 'expired' : 'processor.reconcile');
+}
+
+/** Cancels the processor's intent of a payment Settle failed; a success it reveals needs review. */
+export async function cancelFailedAtProcessor(deps: Deps, paymentId: string): Promise<void> {
+  const outcome = await deps.processor.cancel(paymentId);
+  if (outcome.status === 'succeeded') await applyOutcome(deps, paymentId, outcome, 'processor.cancel');
 }

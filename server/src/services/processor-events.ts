@@ -1,7 +1,7 @@
 import type { PaymentStatus } from '@settle/schema';
 import type { Deps } from '../deps.js';
 import type { ProcessorEvent } from '../processors/port.js';
-import { recordEvent, transition } from './payments.js';
+import { recordEvent, succeededAfterClose, transition } from './payments.js';
 
 const EVENT_STATUS: Record<ProcessorEvent['type'], PaymentStatus> = {
   'payment.processing': 'processing',
@@ -32,13 +32,31 @@ export async function handleProcessorEvent(deps: Deps, event: ProcessorEvent): P
       .executeTakeFirst();
     if (!row) throw new Error(`Processor event ${event.id} names unknown payment ${event.paymentId}`);
     const from = row.status as PaymentStatus;
+    if (event.intentId) {
+      // The event names the intent: a payment whose create answer was lost learns it here.
+      await trx
+        .updateTable('payments')
+        .set({ intent_id: event.intentId })
+        .where('id', '=', event.paymentId)
+        .where('intent_id', 'is', null)
+        .execute();
+    }
     let to = EVENT_STATUS[event.type];
     // A bank debit that fails after it succeeded is money taken back (DOMAIN.md §2.4).
     if (to === 'failed' && (from === 'succeeded' || from === 'disputed')) to = 'reversed';
     if (event.type === 'payment.partially_refunded') {
       if (WAITING.includes(from))
         throw new Error(`Refund of ${event.paymentId} arrived while it is ${from}; will retry`);
-      await recordEvent(trx, event.paymentId, 'status', from, from, `partial refund of ${event.amount ?? 0}`);
+      // The ERP posting is not adjusted for part of a payment: a person decides how to book it.
+      deps.log.warn(`Payment ${event.paymentId} was partly refunded (${event.amount ?? 0}): review its ERP posting`);
+      await recordEvent(
+        trx,
+        event.paymentId,
+        'status',
+        from,
+        from,
+        `processor.partial_refund: ${event.amount ?? 0} refunded in total, ERP posting not adjusted: needs review`,
+      );
       return;
     }
     if (event.type === 'payment.dispute_won') {
@@ -57,16 +75,12 @@ export async function handleProcessorEvent(deps: Deps, event: ProcessorEvent): P
     }
     if (from === to) return;
     // An event that overtook the one before it (a return before the settlement) waits for it.
-    if (from === 'requires_confirmation' || (AFTER_SUCCESS.includes(to) && WAITING.includes(from))) {
+    // A payment still `requires_confirmation` (its create answer lost) moves straight on to what
+    // the intent says; only an after-success event waits for the success itself.
+    if (AFTER_SUCCESS.includes(to) && WAITING.includes(from)) {
       throw new Error(`Event ${event.type} for ${event.paymentId} arrived while it is ${from}; will retry`);
     }
     const moved = await transition(trx, event.paymentId, to, event.type, event.failure);
-    if (!moved && to === 'succeeded' && (from === 'canceled' || from === 'failed')) {
-      // Money arrived for a payment Settle had closed: a person must refund or apply it.
-      deps.log.error(
-        `Payment ${event.paymentId} is ${from} but the processor reports it succeeded: refund it or apply it by hand`,
-      );
-      await recordEvent(trx, event.paymentId, 'status', from, from, `${event.type} after ${from}: needs review`);
-    }
+    if (!moved && to === 'succeeded') await succeededAfterClose(deps, trx, event.paymentId, event.type);
   });
 }

@@ -17,7 +17,7 @@ export interface AdvanceOptions {
   /** Dispute reason for 'disputed'. */
   reason?: Stripe.Dispute['reason'];
   /** Final status for 'dispute_closed' (default `lost`). */
-  status?: 'won' | 'lost';
+  status?: 'won' | 'lost' | 'warning_closed';
 }
 
 const AUTOMATIC: RequestContext = { id: null, idempotencyKey: null };

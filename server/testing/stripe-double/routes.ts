@@ -5,7 +5,7 @@ import { cancelIntent, createIntent, findIntent, updateIntent } from './intents.
 import * as specs from './params.js';
 import { refund } from './refunds.js';
 import type { ObjectSpec } from './schema.js';
-import { array, object, string } from './schema.js';
+import { array, integer, object, required, string, unmodelled } from './schema.js';
 import type { State } from './state.js';
 import { createToken } from './tokens.js';
 import type { Params } from './validate.js';
@@ -16,6 +16,39 @@ export interface Route {
   pattern: RegExp;
   spec: ObjectSpec;
   run(state: State, params: Params, id: string, context: RequestContext): object;
+}
+
+const searchIntents = object<Stripe.PaymentIntentSearchParams>({
+  query: required(string()),
+  expand: array(string()),
+  limit: integer(),
+  page: unmodelled,
+});
+
+/**
+ * Stripe's search query language, for the one form the processor uses: `metadata['key']:'value'`
+ * clauses joined by AND. Anything else is refused, as Stripe refuses a query it cannot parse.
+ */
+function searchIntentsBy(state: State, params: Params): Stripe.ApiSearchResult<Stripe.PaymentIntent> {
+  const query = String(params.query);
+  const clauses = query.split(/\s+AND\s+/);
+  const wanted = clauses.map((clause) => {
+    const m = /^metadata\[['"]([^'"]+)['"]\]:['"]([^'"]*)['"]$/.exec(clause.trim());
+    if (!m) throw invalidParam(`The double only models metadata['key']:'value' queries, not: ${clause}`, 'query');
+    return [m[1] as string, m[2] as string] as const;
+  });
+  const limit = (params.limit as number | undefined) ?? 10;
+  if (limit < 1 || limit > 100) throw invalidParam('limit must be between 1 and 100.', 'limit');
+  const data = [...state.intents.values()]
+    .filter((intent) => wanted.every(([k, v]) => intent.metadata?.[k] === v))
+    .sort((a, b) => b.created - a.created);
+  return {
+    object: 'search_result',
+    url: '/v1/payment_intents/search',
+    has_more: data.length > limit,
+    next_page: null,
+    data: data.slice(0, limit).map((intent) => render(state, intent, params) as Stripe.PaymentIntent),
+  };
 }
 
 const retrieveCharge = object<Stripe.ChargeRetrieveParams>({ expand: array(string()) });
@@ -68,6 +101,13 @@ export const ROUTES: Route[] = [
       }
       return render(state, intent, params);
     },
+  },
+  {
+    // Before the retrieve below, which would take `search` for an id.
+    method: 'GET',
+    pattern: /^\/v1\/payment_intents\/search$/,
+    spec: searchIntents,
+    run: (state, params) => searchIntentsBy(state, params),
   },
   {
     method: 'GET',
