@@ -51,7 +51,23 @@ function warnOnce(code: string, message: string): void {
  * @csspart pending - The processing (ACH) screen.
  * @csspart receipt - The receipt.
  *
- * @cssproperty --settle-pay-max-width - The widest the element grows. Default 760px.
+ * @cssproperty [--settle-pay-max-width=760px] - The widest the element grows.
+ * @cssproperty [--settle-color-primary=#2450d8] - Buttons, selection and links (global token; dark theme #7ea1ff).
+ * @cssproperty [--settle-color-on-primary=#ffffff] - Text on the primary colour (dark #0b1430).
+ * @cssproperty [--settle-color-text=#141a29] - Body text (dark #e9ecf5).
+ * @cssproperty [--settle-color-muted=#596079] - Secondary text (dark #a4abc0).
+ * @cssproperty [--settle-color-surface=#ffffff] - The card's background (dark #141926).
+ * @cssproperty [--settle-color-surface-2=#f4f6fb] - Panels inside the card (dark #1c2233).
+ * @cssproperty [--settle-color-border=#d9deea] - Lines and inputs (dark #30384f).
+ * @cssproperty [--settle-color-danger=#b42318] - Errors and overdue badges (dark #ff8a80).
+ * @cssproperty [--settle-color-success=#067647] - Receipts (dark #6ce9a6).
+ * @cssproperty [--settle-color-warning=#b54708] - Pending payments (dark #fdb022).
+ * @cssproperty [--settle-color-focus=#2450d8] - The focus ring (dark #7ea1ff).
+ * @cssproperty [--settle-radius-s=6px] - Small corners (inputs, badges).
+ * @cssproperty [--settle-radius-m=10px] - Corners of the card and panels.
+ * @cssproperty [--settle-font-family=system-ui] - The typeface.
+ * @cssproperty [--settle-font-size-m=15px] - The body text size.
+ * @cssproperty [--settle-space-m=16px] - The base spacing unit.
  */
 export class SettlePay extends LitElement {
   static override styles = [themeStyles, payStyles];
