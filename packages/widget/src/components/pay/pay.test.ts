@@ -137,6 +137,16 @@ async function enterCard(el: SettlePay, number: string): Promise<void> {
   await el.updateComplete;
 }
 
+/** The sandbox's bank fields, filled and authorized as a payer would (Acme's routing test number). */
+async function enterBank(el: SettlePay, account: string): Promise<void> {
+  type(field(el, 'Account holder name'), 'Acme Industrial Supply');
+  type(field(el, 'Routing number'), '110000000');
+  type(field(el, 'Account number'), account);
+  type(field(el, 'Confirm account number'), account);
+  field(el, 'I authorize').click();
+  await el.updateComplete;
+}
+
 async function chooseMethod(el: SettlePay, method: 'card' | 'ach_debit' | 'wallet'): Promise<void> {
   shadow(el).querySelector<HTMLInputElement>(`#method-${method}`)?.click();
   await el.updateComplete;
@@ -407,12 +417,7 @@ describe('<settle-pay>', () => {
     const { el } = await mount('cus_acme', { fresh: true });
     await select(el, 'INV-10233');
     await chooseMethod(el, 'ach_debit');
-    type(field(el, 'Account holder name'), 'Acme Industrial Supply');
-    type(field(el, 'Routing number'), '110000000');
-    type(field(el, 'Account number'), '000123456789');
-    type(field(el, 'Confirm account number'), '000123456789');
-    field(el, 'I authorize').click();
-    await el.updateComplete;
+    await enterBank(el, '000123456789');
     expect(text(payButton(el))).to.equal('Pay $456.35');
     const accepted = oneEvent(el, 'settle-success');
     payButton(el).click();
@@ -436,12 +441,7 @@ describe('<settle-pay>', () => {
     const { el } = await mount('cus_acme', { fresh: true });
     await select(el, 'INV-10233');
     await chooseMethod(el, 'ach_debit');
-    type(field(el, 'Account holder name'), 'Acme Industrial Supply');
-    type(field(el, 'Routing number'), '110000000');
-    type(field(el, 'Account number'), '000222222227');
-    type(field(el, 'Confirm account number'), '000222222227');
-    field(el, 'I authorize').click();
-    await el.updateComplete;
+    await enterBank(el, '000222222227');
     payButton(el).click();
     await settled(el, () => part(el, 'pending') !== null, 'the pending state shows');
     const failed = await oneEvent(el, 'settle-error');
