@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { SessionPayment } from '@settle/schema';
 import Stripe from 'stripe';
 import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpInvoice } from '../src/erp/port.js';
 import { type StripeDouble, startStripeDouble } from '../testing/stripe-double/index.js';
-import { call, type StoreKind, startTestServer, type TestServer } from './harness.js';
+import { call, type Reply, type StoreKind, startTestServer, type TestServer } from './harness.js';
 
 export const WEBHOOK_PATH = '/v1/webhooks/stripe';
 
@@ -155,4 +157,14 @@ export async function sessionFor(server: TestServer, customerId: string): Promis
   const res = await call<{ clientToken: string }>(server, 'POST', '/v1/sessions', server.secretKey, { customerId });
   if (res.status !== 201) throw new Error(`session: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.clientToken;
+}
+
+/** The payer's POST /v1/session/payments with client token `ct`, under a fresh Idempotency-Key unless `key` is given. */
+export function postPayment<T = SessionPayment>(
+  server: TestServer,
+  ct: string,
+  body: unknown,
+  key: string = randomUUID(),
+): Promise<Reply<T>> {
+  return call<T>(server, 'POST', '/v1/session/payments', ct, body, { 'idempotency-key': key });
 }

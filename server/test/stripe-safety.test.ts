@@ -8,6 +8,7 @@ import {
   bankToken,
   cardToken,
   ledger,
+  postPayment,
   type StripeRig,
   sessionFor,
   startOutage,
@@ -72,9 +73,7 @@ describe.each(STORES)('Stripe money safety on %s', (store) => {
     // Quoted first, so the token's summary is known before Stripe goes away.
     expect((await call(rig.server, 'POST', '/v1/session/quote', ct, body)).status).toBe(200);
     hop.down = true;
-    const down = await call<{ code: string }>(rig.server, 'POST', '/v1/session/payments', ct, body, {
-      'idempotency-key': randomUUID(),
-    });
+    const down = await postPayment<{ code: string }>(rig.server, ct, body);
     hop.down = false;
     expect(down.status).toBe(503);
     const listed = await call<{ data: Payment[] }>(
@@ -177,18 +176,11 @@ describe.each(STORES)('Stripe money safety on %s', (store) => {
     const token = await cardToken(rig.stripe, 'pm_card_visa_debit');
     const ct = await sessionFor(rig.server, 'cus_reused');
     const pay = (invoice: number) =>
-      call<SessionPayment & { code: string; details: { path: string; code: string }[] }>(
-        rig.server,
-        'POST',
-        '/v1/session/payments',
-        ct,
-        {
-          method: 'card',
-          allocations: [{ invoiceId: `inv_reused_${invoice}`, amount: 10_000 }],
-          paymentMethodToken: token,
-        },
-        { 'idempotency-key': randomUUID() },
-      );
+      postPayment<SessionPayment & { code: string; details: { path: string; code: string }[] }>(rig.server, ct, {
+        method: 'card',
+        allocations: [{ invoiceId: `inv_reused_${invoice}`, amount: 10_000 }],
+        paymentMethodToken: token,
+      });
     expect((await pay(0)).body.status).toBe('succeeded');
     const second = await pay(1);
     expect(second.status).toBe(422);
@@ -214,14 +206,11 @@ describe.each(STORES)('Stripe money safety on %s', (store) => {
     try {
       const ct = await sessionFor(rig.server, 'cus_early');
       const token = await cardToken(rig.stripe, 'pm_card_visa_debit');
-      const res = await call<SessionPayment>(
-        rig.server,
-        'POST',
-        '/v1/session/payments',
-        ct,
-        { method: 'card', allocations: [{ invoiceId: 'inv_early_0', amount: 10_000 }], paymentMethodToken: token },
-        { 'idempotency-key': randomUUID() },
-      );
+      const res = await postPayment<SessionPayment>(rig.server, ct, {
+        method: 'card',
+        allocations: [{ invoiceId: 'inv_early_0', amount: 10_000 }],
+        paymentMethodToken: token,
+      });
       expect(res.body).toMatchObject({ status: 'succeeded', erpStatus: 'pending' });
       const postJob = () => deps().db.updateTable('outbox').where('dedupe_key', '=', `${ERP_POST_JOB}:${res.body.id}`);
       await postJob()
@@ -253,18 +242,11 @@ describe.each(STORES)('Stripe money safety on %s', (store) => {
   async function paidCard(customer: string) {
     const ct = await sessionFor(rig.server, `cus_${customer}`);
     const token = await cardToken(rig.stripe, 'pm_card_visa_debit');
-    const res = await call<SessionPayment>(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      {
-        method: 'card',
-        allocations: [{ invoiceId: `inv_${customer}_0`, amount: 10_000 }],
-        paymentMethodToken: token,
-      },
-      { 'idempotency-key': randomUUID() },
-    );
+    const res = await postPayment<SessionPayment>(rig.server, ct, {
+      method: 'card',
+      allocations: [{ invoiceId: `inv_${customer}_0`, amount: 10_000 }],
+      paymentMethodToken: token,
+    });
     expect(res.body.status).toBe('succeeded');
     await waitFor('posted', async () => ((await merchantView(res.body.id)).erpStatus === 'posted' ? true : undefined));
     return { id: res.body.id, intentId: res.body.processor.intentId ?? '' };

@@ -9,6 +9,7 @@ import {
   bankToken,
   cardToken,
   ledger,
+  postPayment,
   type StripeRig,
   sessionFor,
   startOutage,
@@ -74,14 +75,7 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     const body = { ...proposal(customer, method, amount), paymentMethodToken: token };
     const q = await call<Quote>(rig.server, 'POST', '/v1/session/quote', ct, body);
     expect(q.status, JSON.stringify(q.body)).toBe(200);
-    const res = await call<SessionPayment>(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      { ...body, expectedTotal: q.body.total },
-      { 'idempotency-key': key },
-    );
+    const res = await postPayment<SessionPayment>(rig.server, ct, { ...body, expectedTotal: q.body.total }, key);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return { ct, quote: q.body, payment: res.body, key };
   }
@@ -228,13 +222,11 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     const token = await cardToken(rig.stripe, 'pm_card_visa');
     const first = await pay('retry', 'card', token, 10_000);
     const before = intentCreates().length;
-    const again = await call<SessionPayment>(
+    const again = await postPayment<SessionPayment>(
       rig.server,
-      'POST',
-      '/v1/session/payments',
       first.ct,
       { ...proposal('retry', 'card', 10_000), paymentMethodToken: token, expectedTotal: first.quote.total },
-      { 'idempotency-key': first.key },
+      first.key,
     );
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(first.payment.id);
@@ -257,7 +249,7 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     expect(q.status).toBe(422);
     expect(q.body.details[0]).toMatchObject({ path: 'allocations', code: 'amount_below_processor_minimum' });
     expect(q.body.details[0]?.message).toContain('$0.50');
-    const paid = await call(rig.server, 'POST', '/v1/session/payments', ct, body, { 'idempotency-key': randomUUID() });
+    const paid = await postPayment(rig.server, ct, body);
     expect(paid.status).toBe(422);
     expect(intentCreates().length).toBe(before);
   });
@@ -275,14 +267,10 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     expect(without.body.details.map((d) => d.code)).toContain('amount_above_processor_maximum');
     const token = await bankToken(rig.stripe, '000123456789');
     const before = intentCreates().length;
-    const paid = await call(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      { ...proposal('huge', 'ach_debit', 150_000_000), paymentMethodToken: token },
-      { 'idempotency-key': randomUUID() },
-    );
+    const paid = await postPayment(rig.server, ct, {
+      ...proposal('huge', 'ach_debit', 150_000_000),
+      paymentMethodToken: token,
+    });
     expect(paid.status).toBe(422);
     expect(intentCreates().length).toBe(before);
     // A part of it is fine.
@@ -304,14 +292,7 @@ describe.each(STORES)('SETTLE_PROCESSOR=stripe on %s', (store) => {
     };
     const q = await call<Quote>(rig.server, 'POST', '/v1/session/quote', ct, body);
     expect(q.status).toBe(200);
-    const res = await call<SessionPayment>(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      { ...body, expectedTotal: q.body.total },
-      { 'idempotency-key': randomUUID() },
-    );
+    const res = await postPayment<SessionPayment>(rig.server, ct, { ...body, expectedTotal: q.body.total });
     expect(res.body.status).toBe('succeeded');
     expect(res.body.lines).toHaveLength(1000);
     const metadata = rig.double.intents.get(res.body.processor.intentId ?? '')?.metadata ?? {};
@@ -359,18 +340,11 @@ describe.each(STORES)('Stripe webhooks out of order on %s', (store) => {
   async function payBank(customer: string, account: string) {
     const ct = await sessionFor(rig.server, `cus_${customer}`);
     const token = await bankToken(rig.stripe, account);
-    const res = await call<SessionPayment>(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      {
-        method: 'ach_debit',
-        allocations: [{ invoiceId: `inv_${customer}_0`, amount: 25_000 }],
-        paymentMethodToken: token,
-      },
-      { 'idempotency-key': randomUUID() },
-    );
+    const res = await postPayment<SessionPayment>(rig.server, ct, {
+      method: 'ach_debit',
+      allocations: [{ invoiceId: `inv_${customer}_0`, amount: 25_000 }],
+      paymentMethodToken: token,
+    });
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -411,14 +385,11 @@ describe.each(STORES)('Stripe webhooks out of order on %s', (store) => {
   it('a card dispute is recorded without a reversal; won puts it back to succeeded, even delivered first', async () => {
     const ct = await sessionFor(rig.server, 'cus_dispute');
     const token = await cardToken(rig.stripe, 'pm_card_visa_debit');
-    const res = await call<SessionPayment>(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      { method: 'card', allocations: [{ invoiceId: 'inv_dispute_0', amount: 10_000 }], paymentMethodToken: token },
-      { 'idempotency-key': randomUUID() },
-    );
+    const res = await postPayment<SessionPayment>(rig.server, ct, {
+      method: 'card',
+      allocations: [{ invoiceId: 'inv_dispute_0', amount: 10_000 }],
+      paymentMethodToken: token,
+    });
     expect(res.body.status).toBe('succeeded');
     await waitFor('posted', async () => ((await merchantView(res.body.id)).erpStatus === 'posted' ? true : undefined));
     const intentId = res.body.processor.intentId ?? '';
@@ -440,20 +411,13 @@ describe.each(STORES)('Stripe webhooks out of order on %s', (store) => {
   it('a payer back from 3-D Secure sees the outcome on reading the payment, before any webhook', async () => {
     const ct = await sessionFor(rig.server, 'cus_threeds');
     const token = await cardToken(rig.stripe, 'pm_card_threeDSecure2Required');
-    const res = await call<SessionPayment>(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      {
-        method: 'card',
-        allocations: [{ invoiceId: 'inv_threeds_0', amount: 10_000 }],
-        paymentMethodToken: token,
-        // A credit card in New York: 3% accepted by the payer.
-        expectedTotal: 10_300,
-      },
-      { 'idempotency-key': randomUUID() },
-    );
+    const res = await postPayment<SessionPayment>(rig.server, ct, {
+      method: 'card',
+      allocations: [{ invoiceId: 'inv_threeds_0', amount: 10_000 }],
+      paymentMethodToken: token,
+      // A credit card in New York: 3% accepted by the payer.
+      expectedTotal: 10_300,
+    });
     expect(res.body.status).toBe('requires_action');
     const delivered = rig.double.deliveries.length;
     await rig.double.advance(res.body.processor.intentId ?? '');
@@ -473,14 +437,11 @@ describe.each(STORES)('Stripe webhooks out of order on %s', (store) => {
   it('a full refund is recorded as refunded and reverses the ERP posting', async () => {
     const ct = await sessionFor(rig.server, 'cus_card');
     const token = await cardToken(rig.stripe, 'pm_card_visa_debit');
-    const res = await call<SessionPayment>(
-      rig.server,
-      'POST',
-      '/v1/session/payments',
-      ct,
-      { method: 'card', allocations: [{ invoiceId: 'inv_card_0', amount: 10_000 }], paymentMethodToken: token },
-      { 'idempotency-key': randomUUID() },
-    );
+    const res = await postPayment<SessionPayment>(rig.server, ct, {
+      method: 'card',
+      allocations: [{ invoiceId: 'inv_card_0', amount: 10_000 }],
+      paymentMethodToken: token,
+    });
     await waitFor('posted', async () => ((await merchantView(res.body.id)).erpStatus === 'posted' ? true : undefined));
     await rig.double.advance(res.body.processor.intentId ?? '', 'refunded');
     const refunded = eventsOf(res.body.processor.intentId ?? '').find((e) => e.type === 'charge.refunded');
