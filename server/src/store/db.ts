@@ -17,6 +17,7 @@ export interface Database {
     secret_key_hash: string;
     rules: Json;
     return_url: string | null;
+    signing_key: string | null;
     created_at: Timestamp;
   };
   sessions: {

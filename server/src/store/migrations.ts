@@ -164,4 +164,14 @@ create table stripe_events (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'signing',
+    sql: `
+-- The key that signs links carrying no bearer secret (pay links, document downloads). Made on
+-- first use by whichever instance comes first (update ... where signing_key is null), and shared
+-- by all instances through the database, so no setting has to be kept equal across them.
+alter table merchants add column signing_key text;
+`,
+  },
 ];
