@@ -14,13 +14,19 @@ import {
   rewriteResponses,
   type Tab,
 } from './support/browser.js';
+import {
+  achPendingThenSettled,
+  declineThenPay,
+  expectSummary,
+  MERCHANT,
+  type PayTarget,
+  payWithCreditAndShortPayment,
+  surchargeOn,
+  until,
+} from './support/flows.js';
 import { aria, PayPage, part, usd } from './support/pay-page.js';
 
 const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
-const MERCHANT = 'Northwind Supply Co.';
-/** The demo merchant's credit-card surcharge (server/src/config.ts), in basis points. */
-const SURCHARGE_BPS = 300;
-const surchargeOn = (subtotal: number) => Math.floor((subtotal * SURCHARGE_BPS) / 10_000);
 
 const erp = createDemoErp();
 let server: TestServer;
@@ -63,23 +69,8 @@ function expectQuietPage(reports: PageReports): void {
   expect(reports).toEqual({ console: [], errors: [], csp: [] });
 }
 
-/** The summary shows exactly these rows (after at most a few seconds of catching up). */
-async function expectSummary(pay: PayPage, expected: Array<[string, string]>): Promise<void> {
-  expect(await pay.summarySettled(expected)).toEqual(expected);
-}
-
 async function openItems(customerId: string): Promise<ErpOpenItems> {
   return erp.listOpenItems(customerId);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function merchantApi<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -91,123 +82,19 @@ async function merchantApi<T>(path: string, init: RequestInit = {}): Promise<T> 
   return (await res.json()) as T;
 }
 
+/** The demo page signed in as `customerId`, for the flows the examples run too. */
+function demoTarget(customerId: string): PayTarget {
+  return { erp, customerId, open: () => openDemo(customerId), merchantApi };
+}
+
 describe('the demo merchant page in a real browser', () => {
   it('pays two invoices with a credit and a short payment by card, and the ERP balances drop by exactly that', async () => {
-    const before = await openItems('cus_acme');
-    const [first, second] = before.invoices;
-    const SHORT = 5_000;
-    const APPLIED = 10_000;
-    const credit = before.credits.find((c) => c.openAmount > APPLIED);
-    if (!first || !second || !credit) throw new Error('The demo ERP lacks two invoices and a credit for cus_acme');
-    const secondPaid = second.openAmount - SHORT;
-    const subtotal = first.openAmount + secondPaid - APPLIED;
-    const fee = surchargeOn(subtotal);
-    const lines: Array<[string, string]> = [
-      [`Invoice ${first.number}`, usd(first.openAmount)],
-      [`Invoice ${second.number}`, usd(secondPaid)],
-      [`Credit ${credit.number}`, usd(-APPLIED)],
-      ['Subtotal', usd(subtotal)],
-    ];
-
-    const { tab, pay } = await openDemo('cus_acme');
-    await pay.selectInvoice(first.number, first.openAmount);
-    await pay.selectInvoice(second.number, second.openAmount);
-    await pay.applyCredit(credit, APPLIED);
-    await pay.setAmount(second.number, secondPaid);
-    await pay.chooseReason(second.number, 'Damaged goods');
-    await pay.typeNote(second.number, 'Two cartons crushed in transit');
-    await pay.chooseMethod('Card');
-    await expectSummary(pay, [...lines, ['Total', usd(subtotal)]]);
-
-    await pay.fillCard('4242 4242 4242 4242', '12/34', '123');
-    await expectSummary(pay, [...lines, ['Credit card surcharge (3%)', usd(fee)], ['Total', usd(subtotal + fee)]]);
-    await pay.pay(subtotal + fee);
-
-    const receipt = await pay.receipt();
-    expect(receipt.title).toBe('Payment received');
-    expect(receipt.rows).toEqual([
-      [`Invoice ${first.number}`, usd(first.openAmount)],
-      [`Invoice ${second.number} ${usd(SHORT)} not paid: Damaged goods`, usd(secondPaid)],
-      [`Credit ${credit.number}`, usd(-APPLIED)],
-      ['Subtotal', usd(subtotal)],
-      ['Credit card surcharge (3%)', usd(fee)],
-      ['Total paid', usd(subtotal + fee)],
-    ]);
-    expect(receipt.facts).toEqual({
-      'Paid with': 'Visa •4242',
-      Reference: expect.stringMatching(/^pay_/),
-      Status: 'Paid',
-    });
-
-    const paymentId = receipt.facts.Reference!;
-    await until('the ERP posting', () => (erp.postingCount(paymentId) === 1 ? true : undefined));
-    const after = await openItems('cus_acme');
-    expect(after).toEqual({
-      // Both invoices closed: the first paid in full, the second by cash plus a closing deduction.
-      invoices: before.invoices.filter((i) => i.id !== first.id && i.id !== second.id),
-      credits: before.credits.map((c) => (c.id === credit.id ? { ...c, openAmount: c.openAmount - APPLIED } : c)),
-    });
-    expect(await erp.listDeductions('cus_acme')).toEqual([
-      expect.objectContaining({
-        paymentId,
-        invoiceId: second.id,
-        amount: SHORT,
-        reasonCode: 'damaged_goods',
-        erpReasonCode: 'DG',
-        note: 'Two cartons crushed in transit',
-      }),
-    ]);
-    // Back on the page later, the customer no longer finds the two invoices among those to pay.
-    await tab.page.reload();
-    await pay.ready();
-    const rows = await pay.invoiceRows();
-    expect(rows[0]).toBe(`Pay invoice ${after.invoices[0]!.number}, ${usd(after.invoices[0]!.openAmount)} open`);
-    expect(rows.join('\n')).not.toMatch(new RegExp(`${first.number}|${second.number}`));
+    const { tab } = await payWithCreditAndShortPayment(demoTarget('cus_acme'));
     expectQuietPage(tab.reports);
   });
 
   it('shows a declined card, keeps the selection and changes nothing, then pays once with another card', async () => {
-    const before = await openItems('cus_pinnacle');
-    const [first, second] = before.invoices;
-    if (!first || !second) throw new Error('The demo ERP lacks two invoices for cus_pinnacle');
-    const subtotal = first.openAmount + second.openAmount;
-    const total = subtotal + surchargeOn(subtotal);
-
-    const { tab, pay } = await openDemo('cus_pinnacle');
-    await pay.selectInvoice(first.number, first.openAmount);
-    await pay.selectInvoice(second.number, second.openAmount);
-    await pay.useTestNumber('4000 0000 0000 0002 (declined card)');
-    await pay.pay(total);
-
-    expect(await pay.textOf('error')).toBe(
-      'Payment declined Your card was declined. Try another card, or pay by bank (ACH).',
-    );
-    expect(await pay.isSelected(first.number, first.openAmount)).toBe(true);
-    expect(await pay.isSelected(second.number, second.openAmount)).toBe(true);
-    expect(await pay.summary()).toEqual([
-      [`Invoice ${first.number}`, usd(first.openAmount)],
-      [`Invoice ${second.number}`, usd(second.openAmount)],
-      ['Total', usd(subtotal)],
-    ]);
-    expect(await openItems('cus_pinnacle')).toEqual(before);
-    const declined = await merchantApi<{ data: Array<{ status: string; failure: { code: string } | null }> }>(
-      '/v1/payments?customerId=cus_pinnacle',
-    );
-    expect(declined.data).toEqual([
-      expect.objectContaining({ status: 'failed', failure: expect.objectContaining({ code: 'card_declined' }) }),
-    ]);
-
-    await pay.useTestNumber('4242 4242 4242 4242 (credit card)');
-    await pay.pay(total, { count: 2 });
-    const receipt = await pay.receipt();
-    expect(receipt.title).toBe('Payment received');
-    expect(receipt.facts).toEqual({
-      'Paid with': 'Visa •4242',
-      Reference: expect.stringMatching(/^pay_/),
-      Status: 'Paid',
-    });
-    const payments = await merchantApi<{ data: Array<{ status: string }> }>('/v1/payments?customerId=cus_pinnacle');
-    expect(payments.data.map((p) => p.status).sort()).toEqual(['failed', 'succeeded']);
+    const { tab } = await declineThenPay(demoTarget('cus_pinnacle'));
     expectQuietPage(tab.reports);
   });
 
@@ -237,44 +124,7 @@ describe('the demo merchant page in a real browser', () => {
   });
 
   it('debits a bank account under the authorization naming the merchant, shown as processing until it settles', async () => {
-    const [oldest] = (await openItems('cus_summit')).invoices;
-    if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_summit');
-
-    const { tab, pay } = await openDemo('cus_summit');
-    await pay.selectInvoice(oldest.number, oldest.openAmount);
-    await pay.chooseMethod('Bank (ACH) debit');
-    const authorize = `I authorize ${MERCHANT} to debit this bank account.`;
-    await tab.page.locator(aria(authorize, 'checkbox')).wait();
-    expect(await pay.paymentFieldsText()).toContain(
-      `you authorize ${MERCHANT} to debit the bank account specified above`,
-    );
-
-    await pay.type('Account holder name', 'Summit Ridge Builders');
-    await pay.type('Routing number', '110000000');
-    await pay.type('Account number', '000123456789');
-    await pay.type('Confirm account number', '000123456789');
-    await tab.page.locator(aria(authorize, 'checkbox')).click();
-    await expectSummary(pay, [
-      [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
-      ['Total', usd(oldest.openAmount)],
-    ]);
-    await pay.pay(oldest.openAmount);
-
-    const pending = await pay.textOf('pending');
-    expect(pending).toContain('Payment processing');
-    expect(pending).toContain('Your bank payment is processing.');
-    expect(pending).toContain('Status Processing');
-    const receipt = await pay.receipt();
-    expect(receipt.title).toBe('Payment received');
-    expect(receipt.rows).toEqual([
-      [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
-      ['Total paid', usd(oldest.openAmount)],
-    ]);
-    expect(receipt.facts).toEqual({
-      'Paid with': expect.stringMatching(/•6789$/),
-      Reference: expect.stringMatching(/^pay_/),
-      Status: 'Paid',
-    });
+    const { tab } = await achPendingThenSettled(demoTarget('cus_summit'));
     expectQuietPage(tab.reports);
   });
 

@@ -8,20 +8,48 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoErp } from '../../server/src/erp/seed.js';
+import { MemoryErp } from '../../server/src/erp/memory.js';
+import { demoErpData } from '../../server/src/erp/seed.js';
 import { startTestServer, type TestServer } from '../../server/test/harness.js';
 import { type Chromium, launchChromium, openTab, type Tab } from './support/browser.js';
-import { PayPage, usd } from './support/pay-page.js';
+import {
+  achPendingThenSettled,
+  declineThenPay,
+  type PayTarget,
+  payWithCreditAndShortPayment,
+  surchargeOn,
+  until,
+} from './support/flows.js';
+import { PayPage } from './support/pay-page.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
 /** The customer examples/server-node signs in. */
 const CUSTOMER = 'cus_acme';
-/** The demo merchant's credit-card surcharge (server/src/config.ts), in basis points. */
-const SURCHARGE_BPS = 300;
-const surchargeOn = (subtotal: number) => Math.floor((subtotal * SURCHARGE_BPS) / 10_000);
 
-const erp = createDemoErp();
+/**
+ * The demo ledger, but with twenty moderate invoices for the customer every example signs in:
+ * each example runs every flow on that customer, and the flows take its oldest invoices (the demo's
+ * own list has one over the card limit, which would end a card flow early).
+ */
+function examplesErp(): MemoryErp {
+  const data = demoErpData();
+  const invoices = Array.from({ length: 20 }, (_, n) => ({
+    id: `inv_e2e_${n + 1}`,
+    customerId: CUSTOMER,
+    number: `INV-${30_001 + n}`,
+    issueDate: '2026-10-01',
+    dueDate: `2026-11-${String(n + 1).padStart(2, '0')}`,
+    currency: 'USD' as const,
+    amount: 20_000 + n * 1_337,
+    openAmount: 20_000 + n * 1_337,
+    documentUrl: null,
+    poNumber: null,
+  }));
+  return new MemoryErp({ ...data, invoices: [...data.invoices.filter((i) => i.customerId !== CUSTOMER), ...invoices] });
+}
+
+const erp = examplesErp();
 let settle: TestServer;
 let merchant: { url: string; process: ChildProcess; output: () => string };
 const apps: Record<'vite-app' | 'react-app', { url: string; server: PreviewServer; outDir: string }> = {} as never;
@@ -132,85 +160,150 @@ afterAll(async () => {
   await settle?.close();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** The text of the page's own status line, which the example's event handlers write. */
 const statusLine = (tab: Tab) => tab.page.$eval('#payment-status', (p) => p.textContent?.trim() ?? '');
 
-/**
- * On the example page at `url`: the customer's oldest open invoice, paid by the sandbox credit card
- * with its surcharge; returns the receipt's reference once the ERP has the payment.
- */
-async function payOldestInvoice(url: string): Promise<{ tab: Tab; paymentId: string }> {
-  const customer = await erp.getCustomer(CUSTOMER);
-  const [oldest] = (await erp.listOpenItems(CUSTOMER)).invoices;
-  if (!customer || !oldest) throw new Error(`The demo ERP lacks ${CUSTOMER} or an open invoice of theirs`);
-  const tab = await openTab(chromium.browser);
-  tabs.push(tab);
-  await tab.page.goto(url);
-  const pay = new PayPage(tab.page);
-  await pay.ready();
-  // The page's settle-ready handler ran.
-  await until('the status line', async () =>
-    (await statusLine(tab)).startsWith(`Signed in as ${customer.name}.`) ? true : undefined,
-  );
+type Example = 'script-tag' | 'vite-app' | 'react-app';
+const EXAMPLES_UNDER_TEST: Example[] = ['script-tag', 'vite-app', 'react-app'];
+const urlOf = (example: Example) => (example === 'script-tag' ? `${merchant.url}/` : apps[example].url);
 
-  await pay.selectInvoice(oldest.number, oldest.openAmount);
-  await pay.fillCard('4242 4242 4242 4242', '12/34', '123');
-  const fee = surchargeOn(oldest.openAmount);
-  const summary: Array<[string, string]> = [
-    [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
-    ['Subtotal', usd(oldest.openAmount)],
-    ['Credit card surcharge (3%)', usd(fee)],
-    ['Total', usd(oldest.openAmount + fee)],
-  ];
-  expect(await pay.summarySettled(summary)).toEqual(summary);
-  await pay.pay(oldest.openAmount + fee);
-
-  const receipt = await pay.receipt();
-  expect(receipt.title).toBe('Payment received');
-  expect(receipt.facts).toEqual({
-    'Paid with': 'Visa •4242',
-    Reference: expect.stringMatching(/^pay_/),
-    Status: 'Paid',
-  });
-  const paymentId = receipt.facts.Reference!;
-  // The page's own settle-success handler wrote the payment into the page.
-  expect(await statusLine(tab)).toBe(`Thank you: payment ${paymentId} received.`);
-  expect(await tab.page.$eval('#payment-status', (p) => (p as HTMLElement).dataset.paymentId)).toBe(paymentId);
-  // Posted to the ERP, so the next example starts from the next invoice.
-  await until('the ERP posting', () => (erp.postingCount(paymentId) === 1 ? true : undefined));
-  return { tab, paymentId };
+async function merchantApi<T>(path: string): Promise<T> {
+  const res = await fetch(`${settle.url}${path}`, { headers: { authorization: `Bearer ${settle.secretKey}` } });
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }
 
-describe('the examples in a real browser, against a real Settle server and examples/server-node', () => {
-  it('script-tag: pays an invoice on the plain HTML page under its own strict CSP, with settle.js pinned by SRI', async () => {
-    const { tab } = await payOldestInvoice(`${merchant.url}/`);
-    const served = new Uint8Array(await (await fetch(`${settle.url}/settle.js`)).arrayBuffer());
-    expect(await tab.page.$eval('script[src$="/settle.js"]', (s) => (s as HTMLScriptElement).integrity)).toBe(
-      `sha384-${createHash('sha384').update(served).digest('base64')}`,
-    );
-    const csp = await tab.page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.getAttribute('content'));
-    expect(csp).toContain(`script-src 'self' ${settle.url};`);
-    expect(csp).not.toContain('unsafe');
-    expect(tab.reports).toEqual({ console: [], errors: [], csp: [] });
-  });
+/**
+ * The example page as the signed-in customer opens it: a session minted by examples/server-node,
+ * the widget ready, and the page's own settle-ready handler run. Every `settle-error` code the page
+ * hears is kept in `window.settleErrors`, for the test to read.
+ */
+function exampleTarget(example: Example): PayTarget {
+  return {
+    erp,
+    customerId: CUSTOMER,
+    merchantApi,
+    async open() {
+      const customer = await erp.getCustomer(CUSTOMER);
+      const tab = await openTab(chromium.browser);
+      tabs.push(tab);
+      await tab.page.evaluateOnNewDocument(() => {
+        const codes: string[] = [];
+        Object.assign(window, { settleErrors: codes });
+        document.addEventListener('settle-error', (event) => codes.push((event as CustomEvent).detail.code));
+      });
+      await tab.page.goto(urlOf(example));
+      const pay = new PayPage(tab.page);
+      await pay.ready();
+      await until('the status line', async () =>
+        (await statusLine(tab)).startsWith(`Signed in as ${customer!.name}.`) ? true : undefined,
+      );
+      return { tab, pay };
+    },
+  };
+}
 
-  it('vite-app: pays an invoice with <settle-pay> imported from npm and a session from POST /session', async () => {
-    const { tab } = await payOldestInvoice(apps['vite-app'].url);
-    expect(tab.reports).toEqual({ console: [], errors: [], csp: [] });
-  });
+/** The payment the page's own settle-success handler wrote into the page, once it says it was received. */
+async function expectThanked(tab: Tab, paymentId: string): Promise<void> {
+  await until('the thank-you line', async () =>
+    (await statusLine(tab)) === `Thank you: payment ${paymentId} received.` ? true : undefined,
+  );
+  expect(await tab.page.$eval('#payment-status', (p) => (p as HTMLElement).dataset.paymentId)).toBe(paymentId);
+}
 
-  it('react-app: pays an invoice through the @lit/react wrapper, whose onSettleSuccess prop updates React state', async () => {
-    const { tab } = await payOldestInvoice(apps['react-app'].url);
-    expect(tab.reports).toEqual({ console: [], errors: [], csp: [] });
-  });
-});
+describe.each(EXAMPLES_UNDER_TEST)(
+  'examples/%s in a real browser, against a real Settle server and examples/server-node',
+  (example) => {
+    const target = exampleTarget(example);
+
+    it('pays two invoices with a credit and a short payment by card, and the ERP balances drop by exactly that', async () => {
+      const { tab } = await payWithCreditAndShortPayment(target);
+      expect(tab.reports).toEqual({ console: [], errors: [], csp: [] });
+    });
+
+    it('shows a declined card and the page says so, then pays once with another card', async () => {
+      const { tab, paymentId } = await declineThenPay(target);
+      await expectThanked(tab, paymentId);
+      expect(await tab.page.evaluate(() => (window as unknown as { settleErrors: string[] }).settleErrors)).toEqual([
+        'card_declined',
+      ]);
+      expect(tab.reports).toEqual({ console: [], errors: [], csp: [] });
+    });
+
+    it('debits a bank account: processing, then settled, and the page hears both', async () => {
+      const { tab, paymentId } = await achPendingThenSettled(target);
+      await expectThanked(tab, paymentId);
+      expect(tab.reports).toEqual({ console: [], errors: [], csp: [] });
+    });
+
+    it('asks its backend for a new session when the token has expired, and the customer pays in that one', async () => {
+      const [oldest] = (await erp.listOpenItems(CUSTOMER)).invoices;
+      if (!oldest) throw new Error(`The ERP lacks an open invoice for ${CUSTOMER}`);
+      const { tab, pay } = await target.open();
+      // This page's session: the one server-node minted last.
+      const { db } = settle.settle.deps;
+      const newestSession = () =>
+        db
+          .selectFrom('sessions')
+          .select('id')
+          .where('customer_id', '=', CUSTOMER)
+          .orderBy('created_at', 'desc')
+          .limit(1)
+          .executeTakeFirstOrThrow();
+      const current = await newestSession();
+      await db
+        .updateTable('sessions')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('id', '=', current.id)
+        .execute();
+
+      await pay.selectInvoice(oldest.number, oldest.openAmount);
+      await pay.fillCard('4242 4242 4242 4242', '12/34', '123');
+      const total = oldest.openAmount + surchargeOn(oldest.openAmount);
+      await pay.pay(total);
+      // The widget said the session had expired; the page's settle-error handler got a new token from
+      // POST /session and gave it to the widget, which shows the invoices again.
+      await until('the new session', async () => {
+        const codes = await tab.page.evaluate(() => (window as unknown as { settleErrors: string[] }).settleErrors);
+        return codes.includes('session_expired') ? true : undefined;
+      });
+      await pay.ready();
+      const renewed = await newestSession();
+      expect(renewed.id).not.toBe(current.id);
+
+      await pay.selectInvoice(oldest.number, oldest.openAmount);
+      await pay.fillCard('4242 4242 4242 4242', '12/34', '123');
+      await pay.pay(total);
+      const receipt = await pay.receipt();
+      expect(receipt.title).toBe('Payment received');
+      const paymentId = receipt.facts.Reference!;
+      await expectThanked(tab, paymentId);
+      await until('the ERP posting', () => (erp.postingCount(paymentId) === 1 ? true : undefined));
+      // Nothing was charged in the expired session.
+      const { data } = await merchantApi<{ data: Array<{ id: string; sessionId?: string }> }>(
+        `/v1/payments?customerId=${CUSTOMER}`,
+      );
+      expect(data.filter((p) => p.sessionId === current.id)).toEqual([]);
+      expect(data.find((p) => p.id === paymentId)?.sessionId).toBe(renewed.id);
+      // Chromium logs the refused request (401) itself; nothing else.
+      expect(tab.reports.errors).toEqual([]);
+      expect(tab.reports.csp).toEqual([]);
+    });
+
+    if (example === 'script-tag') {
+      it('runs under its own strict CSP, with settle.js pinned by SRI', async () => {
+        const { tab } = await target.open();
+        const served = new Uint8Array(await (await fetch(`${settle.url}/settle.js`)).arrayBuffer());
+        expect(await tab.page.$eval('script[src$="/settle.js"]', (s) => (s as HTMLScriptElement).integrity)).toBe(
+          `sha384-${createHash('sha384').update(served).digest('base64')}`,
+        );
+        const csp = await tab.page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) =>
+          m.getAttribute('content'),
+        );
+        expect(csp).toContain(`script-src 'self' ${settle.url};`);
+        expect(csp).not.toContain('unsafe');
+        expect(tab.reports).toEqual({ console: [], errors: [], csp: [] });
+      });
+    }
+  },
+);

@@ -1,4 +1,4 @@
-import type { SettleSuccessEvent } from '@settle/widget';
+import type { SettleErrorEvent, SettleSuccessEvent } from '@settle/widget';
 import { SettlePay } from '@settle/widget/react';
 import { useEffect, useState } from 'react';
 import { fetchSession, type PaymentSession } from './session.js';
@@ -27,6 +27,16 @@ export function App() {
     );
   };
 
+  const handleError = (event: SettleErrorEvent) => {
+    if (event.detail.code !== 'session_expired') {
+      setStatus(`Not paid: ${event.detail.message}`);
+      return;
+    }
+    // A token works for an hour: get a new one from the backend; the widget loads the invoices again.
+    setStatus('Your session timed out. Starting a new one…');
+    fetchSession().then(setSession, () => setStatus('Your session timed out. Reload the page to pay.'));
+  };
+
   return (
     <main>
       <h1>Pay invoices</h1>
@@ -41,7 +51,7 @@ export function App() {
             setStatus(`Signed in as ${event.detail.session.customer.name}. Select the invoices you want to pay.`)
           }
           onSettleSuccess={handleSuccess}
-          onSettleError={(event) => setStatus(`Not paid: ${event.detail.message}`)}
+          onSettleError={handleError}
         />
       )}
     </main>

@@ -26,6 +26,19 @@ async function start(): Promise<void> {
   });
   pay.addEventListener('settle-success', showPaid);
   pay.addEventListener('settle-error', (event) => {
+    if (event.detail.code === 'session_expired') {
+      // A token works for an hour: get a new one from the backend; the widget loads the invoices again.
+      status.textContent = 'Your session timed out. Starting a new one…';
+      fetchSession().then(
+        (session) => {
+          pay.clientToken = session.clientToken;
+        },
+        () => {
+          status.textContent = 'Your session timed out. Reload the page to pay.';
+        },
+      );
+      return;
+    }
     status.textContent = `Not paid: ${event.detail.message}`;
   });
   document.querySelector('#pay')!.append(pay);
