@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createMerchantClient } from '@settle/client';
+import { createMerchantClient, isSettleHttpError } from '@settle/client';
 import { createMerchantApp } from './app.js';
 import { settleAllowsOrigin } from './settle-check.js';
 
@@ -32,8 +32,9 @@ function integrity(): string {
   }
 }
 
+const settle = createMerchantClient({ apiUrl: settleUrl, secretKey });
 const app = createMerchantApp({
-  settle: createMerchantClient({ apiUrl: settleUrl, secretKey }),
+  settle,
   settleUrl,
   integrity: integrity(),
   customerId: () => 'cus_acme',
@@ -56,6 +57,18 @@ for (const origin of origins) {
     break;
   }
   if (!allowed) refused.push(origin);
+}
+// A mistyped or stale secret key would otherwise show only at the first page view, as a 502.
+if (reachable) {
+  await settle.listCustomers().catch((error: unknown) => {
+    if (isSettleHttpError(error) && error.status === 401) {
+      console.warn(
+        `Settle refused SETTLE_SECRET_KEY (${error.message}). Copy the "Secret key: sk_test_…" that Settle printed when it started.`,
+      );
+    } else {
+      console.warn('Could not check SETTLE_SECRET_KEY with Settle:', error);
+    }
+  });
 }
 if (refused.length > 0) {
   console.warn(

@@ -1,3 +1,4 @@
+import './style.css';
 import '@settle/widget/define';
 import type { SettleSuccessEvent } from '@settle/widget';
 import { fetchSession } from './session.js';
