@@ -88,8 +88,10 @@ export async function verifyToken<T extends Record<string, unknown>>(
   } catch {
     return { ok: false, reason: 'tampered' };
   }
-  const given = Buffer.from(signature, 'base64url');
-  const expected = mac(key, body);
+  // Compared as text: base64url's last character carries bits that decoding drops, so comparing
+  // decoded bytes would accept more than one spelling of the signature.
+  const given = Buffer.from(signature);
+  const expected = Buffer.from(mac(key, body).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'tampered' };
   if (parsed.p !== purpose) return { ok: false, reason: 'wrong_purpose' };
   if (parsed.e * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
