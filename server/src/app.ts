@@ -8,6 +8,7 @@ import type { Deps } from './deps.js';
 import { ApiError, errorHandler } from './errors.js';
 import { landingPage, summarizeCustomers } from './landing.js';
 import { StripeProcessor } from './processors/stripe.js';
+import { documentRoutes } from './routes/documents.js';
 import { merchantRoutes } from './routes/merchant.js';
 import { sessionRoutes } from './routes/session.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
@@ -64,6 +65,8 @@ export function createApp(deps: Deps) {
   // Before the API routes: the merchant API's key check covers every path that reaches it.
   app.route('/', webRoutes(deps));
   app.route('/', sessionRoutes(deps));
+  // Signed download links for the widget: their token is in the path, not a secret key.
+  app.route('/', documentRoutes(deps));
   // Signed by Stripe, not by a Settle key: its own route, before the merchant API's key check.
   if (deps.processor instanceof StripeProcessor) app.route('/', stripeWebhookRoutes(deps, deps.processor));
   app.route('/', merchantRoutes(deps));

@@ -1,4 +1,5 @@
 import { type MerchantRules, type Mode, ModeSchema } from '@settle/schema';
+import { loadMailConfig, type MailConfig } from './mail/mail-config.js';
 
 /** Everything the server reads from its environment, parsed once at start. */
 export interface Config {
@@ -27,6 +28,10 @@ export interface Config {
   /** Seconds the sandbox takes to settle or return an ACH debit. */
   sandboxAchSettleSeconds: number;
   outbox: { pollMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; maxAttempts?: number };
+  /** How long a merchant's webhook endpoint may take to answer (default 10 s); tests shorten it. */
+  webhookTimeoutMs?: number;
+  /** Confirmation emails (docs/emails.md). */
+  mail: MailConfig;
   rules: MerchantRules;
 }
 
@@ -187,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       leaseMs: 30_000,
       maxAttempts: int(env.SETTLE_OUTBOX_MAX_ATTEMPTS, 200, 'SETTLE_OUTBOX_MAX_ATTEMPTS'),
     },
+    mail: loadMailConfig(env, mode, env.SETTLE_MERCHANT_NAME || 'Northwind Supply Co.'),
     rules: DEFAULT_RULES,
     ...overrides,
   };

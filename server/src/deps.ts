@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { ErpAdapter } from './erp/port.js';
+import type { MailRuntime } from './mail/runtime.js';
 import type { PaymentProcessor } from './processors/port.js';
 import type { SandboxProcessor } from './processors/sandbox.js';
 import type { Db } from './store/db.js';
@@ -15,4 +16,6 @@ export interface Deps {
   sandbox: SandboxProcessor | null;
   config: Config;
   log: Logger;
+  /** How confirmation emails leave (null: mail is off); docs/emails.md. */
+  mail: MailRuntime | null;
 }

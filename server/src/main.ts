@@ -12,6 +12,13 @@ const exampleKey = settle.secretKeyGenerated ? settle.secretKey : '$SETTLE_SECRE
 // The demo page mints sessions without a key, so it exists in test mode only.
 const demo =
   config.mode === 'test' ? `\n  Demo:         ${config.publicUrl}/demo   (a merchant's page with <settle-pay>)` : '';
+// In the demo, mail goes to an SMTP catcher on loopback that /demo/mail lists (docs/emails.md).
+const mail = settle.deps.mail;
+const mailLine = !mail
+  ? 'off (set SMTP_URL to send confirmation emails)'
+  : mail.catcher && config.mode === 'test'
+    ? `${config.publicUrl}/demo/mail   (confirmation emails, caught on smtp://127.0.0.1:${mail.catcher.port})`
+    : mail.target;
 const store = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
 
 console.log(`
@@ -24,6 +31,7 @@ console.log(`
   Store:        ${store}
   ERP:          ${settle.deps.erp.name} (seeded demo data)
   Processor:    ${settle.deps.processor.name}
+  Mail:         ${mailLine}
 
   Try a payment end to end (needs curl and jq):
     SETTLE_API_URL=${config.publicUrl} SETTLE_SECRET_KEY=${exampleKey} bash examples/curl/pay.sh

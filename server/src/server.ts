@@ -7,6 +7,7 @@ import type { Deps, Logger } from './deps.js';
 import type { ErpAdapter } from './erp/port.js';
 import { createDemoErp } from './erp/seed.js';
 import { withTimeout } from './erp/timeout.js';
+import { startMail } from './mail/runtime.js';
 import { OutboxWorker } from './outbox/outbox.js';
 import { SandboxProcessor } from './processors/sandbox.js';
 import { StripeProcessor } from './processors/stripe.js';
@@ -65,7 +66,8 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     processor = new StripeProcessor(db, { mode: config.mode, ...stripe });
   }
   const { secretKey, generated } = await ensureMerchant(db, config);
-  const deps: Deps = { db, erp, processor, sandbox, config, log };
+  const mail = await startMail(config.mail, log);
+  const deps: Deps = { db, erp, processor, sandbox, config, log, mail };
   const worker = new OutboxWorker(db, jobHandlers(deps), {
     ...config.outbox,
     workerId: `w_${randomBytes(6).toString('hex')}`,
@@ -81,6 +83,7 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     secretKeyGenerated: generated,
     async close() {
       await worker.stop();
+      await mail?.close();
       await db.destroy();
     },
   };

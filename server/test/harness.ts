@@ -87,6 +87,8 @@ export async function startTestServer(
       secretKey: `sk_test_${randomBytes(24).toString('base64url')}`,
       sandboxAchSettleSeconds: 1,
       outbox: { pollMs: 25, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000 },
+      // No mail unless a test asks for it (mail.test.ts points it at its own SMTP server).
+      mail: { transport: 'off', smtpUrl: null, from: '', arEmail: null, catcherPort: 0 },
       ...options.config,
     },
   );

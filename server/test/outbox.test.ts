@@ -538,6 +538,8 @@ async function startDurable(store: StoreKind, place: string, erp: MemoryErp, wor
       secretKey,
       sandboxAchSettleSeconds: 1,
       outbox: { pollMs: 25, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000 },
+      // No mail: these tests are about the ERP posting, and mail.test.ts covers mail on restarts.
+      mail: { transport: 'off', smtpUrl: null, from: '', arEmail: null, catcherPort: 0 },
     },
   );
   const silent = { info() {}, warn() {}, error() {} };

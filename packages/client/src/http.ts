@@ -21,6 +21,8 @@ export interface Http {
   request<R extends RouteDef>(route: R, call?: Call<R>): Promise<ResponseOf<R>>;
   /** Opens a server-sent-event route and yields each event's data, parsed; ends when the server closes it. */
   stream<R extends RouteDef>(route: R, call?: Call<R>): AsyncGenerator<ResponseOf<R>>;
+  /** Sends one request for a file (a PDF, a CSV) and returns the successful Response unread. */
+  download<R extends RouteDef>(route: R, accept: string, call?: Call<R>): Promise<Response>;
 }
 
 /** The validating HTTP layer: the shared transport, each answer parsed by its route's response schema. */
@@ -32,6 +34,7 @@ export function createHttp(options: ClientOptions & { token: string }): Http {
       transport.request(route, withSearch(call)) as Promise<ResponseOf<R>>,
     stream: <R extends RouteDef>(route: R, call?: Call<R>) =>
       transport.stream(route, withSearch(call)) as AsyncGenerator<ResponseOf<R>>,
+    download: (route, accept, call) => transport.send(route, withSearch(call) ?? {}, accept),
   };
 }
 
@@ -41,7 +44,9 @@ export function createHttp(options: ClientOptions & { token: string }): Http {
  */
 function withSearch<R extends RouteDef>(call?: Call<R>): RawCall | undefined {
   const query = Object.entries((call?.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return query.length ? { ...call, search: `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}` } : call;
+  return query.length
+    ? { ...call, search: `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)]))}` }
+    : call;
 }
 
 /** Parses an answer with the route's response schema; a mismatch names every bad field. */

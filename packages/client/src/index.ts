@@ -2,9 +2,11 @@
 
 export type {
   AllocationInput,
+  CreatedWebhookEndpoint,
   CreatePaymentRequest,
   CreateSessionRequest,
   CreateSessionResponse,
+  CreateWebhookEndpointRequest,
   CreditApplicationInput,
   CreditMemo,
   Customer,
@@ -13,6 +15,7 @@ export type {
   FieldIssue,
   Invoice,
   ListPaymentsQuery,
+  ListWebhookDeliveriesQuery,
   MerchantRules,
   NextAction,
   OpenItems,
@@ -29,6 +32,12 @@ export type {
   SandboxTokenRequest,
   SessionPayment,
   SessionView,
+  SettleEventType,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointList,
+  WebhookEvent,
 } from '@settle/schema';
 export { ErrorCode } from '@settle/schema';
 export {
@@ -38,11 +47,14 @@ export {
   isSettleNetworkError,
   isSettleSchemaError,
   isSettleTimeoutError,
+  isSettleWebhookError,
   SettleError,
   SettleHttpError,
   SettleNetworkError,
   SettleSchemaError,
   SettleTimeoutError,
+  SettleWebhookError,
+  WebhookErrorCode,
 } from './errors.js';
 export type { CallOptions, ClientOptions } from './http.js';
 export { createMerchantClient, type MerchantClient, type MerchantClientOptions } from './merchant-client.js';
@@ -54,3 +66,4 @@ export {
   type SessionClientOptions,
   type WaitOptions,
 } from './session-client.js';
+export { type VerifyWebhookOptions, verifyWebhook } from './webhooks.js';

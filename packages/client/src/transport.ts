@@ -42,6 +42,11 @@ export interface Transport<R extends EndpointDef> {
   request(route: R, call?: RawCall): Promise<unknown>;
   /** Opens a server-sent-event route and yields each event's data, decoded; ends when the server closes it. */
   stream(route: R, call?: RawCall): AsyncGenerator<unknown>;
+  /**
+   * Sends one request with auth, timeout, retries and error mapping, and resolves to the successful
+   * Response unread: for a file (a PDF, a CSV), which the merchant client's downloads read as bytes.
+   */
+  send(route: R, call: RawCall, accept: string): Promise<Response>;
 }
 
 /**
@@ -167,7 +172,7 @@ export function createTransport<R extends EndpointDef>(
     }
   }
 
-  return { request, stream };
+  return { request, stream, send };
 }
 
 const STATUS_CODES: Record<number, string> = {

@@ -43,6 +43,16 @@ export const merchantEndpoints = {
   getOpenItems: { method: 'GET', path: '/v1/customers/:id/open-items', auth: 'secret', status: 200 },
   listPayments: { method: 'GET', path: '/v1/payments', auth: 'secret', status: 200 },
   getPayment: { method: 'GET', path: '/v1/payments/:id', auth: 'secret', status: 200 },
+  getReceiptPdf: { method: 'GET', path: '/v1/payments/:id/receipt.pdf', auth: 'secret', status: 200 },
+  getStatementPdf: { method: 'GET', path: '/v1/customers/:id/statement.pdf', auth: 'secret', status: 200 },
+  getStatementCsv: { method: 'GET', path: '/v1/customers/:id/statement.csv', auth: 'secret', status: 200 },
+  createWebhookEndpoint: { method: 'POST', path: '/v1/webhook-endpoints', auth: 'secret', status: 201 },
+  listWebhookEndpoints: { method: 'GET', path: '/v1/webhook-endpoints', auth: 'secret', status: 200 },
+  disableWebhookEndpoint: { method: 'POST', path: '/v1/webhook-endpoints/:id/disable', auth: 'secret', status: 200 },
+  listWebhookDeliveries: { method: 'GET', path: '/v1/webhook-endpoints/:id/deliveries', auth: 'secret', status: 200 },
+  createPayLink: { method: 'POST', path: '/v1/pay-links', auth: 'secret', status: 201 },
+  listPayLinks: { method: 'GET', path: '/v1/customers/:id/pay-links', auth: 'secret', status: 200 },
+  listSignals: { method: 'GET', path: '/v1/customers/:id/signals', auth: 'secret', status: 200 },
 } as const satisfies Record<string, EndpointDef>;
 
 /** Every endpoint: the merchant's and the session's tables in one. */

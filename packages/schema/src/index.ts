@@ -31,6 +31,7 @@ export {
   sum,
   toDecimalString,
 } from './currency.js';
+export { CsvSchema, PdfSchema, type SessionDocuments, SessionDocumentsSchema } from './documents.js';
 export {
   type EndpointDef,
   type EndpointName,
@@ -52,6 +53,25 @@ export {
   OpenItemsSchema,
 } from './merchant.js';
 export { CurrencySchema, MinorUnitsSchema, type Money, MoneySchema, PositiveMinorUnitsSchema } from './money.js';
+export {
+  type CreatePayLinkRequest,
+  CreatePayLinkRequestSchema,
+  DEFAULT_PAY_LINK_DAYS,
+  type ListSignalsQuery,
+  ListSignalsQuerySchema,
+  MAX_PAY_LINK_DAYS,
+  MAX_PINNED_INVOICES,
+  type PayerSignal,
+  type PayerSignalKind,
+  PayerSignalKindSchema,
+  type PayerSignalList,
+  PayerSignalListSchema,
+  PayerSignalSchema,
+  type PayLink,
+  type PayLinkList,
+  PayLinkListSchema,
+  PayLinkSchema,
+} from './pay-links.js';
 export {
   type ErpStatus,
   ErpStatusSchema,
@@ -125,3 +145,27 @@ export {
   SurchargeRuleSchema,
   TimestampSchema,
 } from './session.js';
+export {
+  type CreatedWebhookEndpoint,
+  CreatedWebhookEndpointSchema,
+  type CreateWebhookEndpointRequest,
+  CreateWebhookEndpointRequestSchema,
+  EnabledEventsSchema,
+  type ListWebhookDeliveriesQuery,
+  ListWebhookDeliveriesQuerySchema,
+  SETTLE_EVENT_TYPES,
+  type SettleEventType,
+  SettleEventTypeSchema,
+  type WebhookDelivery,
+  type WebhookDeliveryList,
+  WebhookDeliveryListSchema,
+  WebhookDeliverySchema,
+  type WebhookDeliveryStatus,
+  WebhookDeliveryStatusSchema,
+  type WebhookEndpoint,
+  type WebhookEndpointList,
+  WebhookEndpointListSchema,
+  WebhookEndpointSchema,
+  type WebhookEvent,
+  WebhookEventSchema,
+} from './webhooks.js';

@@ -100,6 +100,8 @@ export type NextAction = z.infer<typeof NextActionSchema>;
 export const SessionPaymentSchema = z.extend(PaymentSchema, {
   /** Present while the payment is `requires_action`, else null. */
   nextAction: z.nullable(NextActionSchema),
+  /** A signed link to the receipt PDF once the payment is processing or succeeded; expires with the session. */
+  receiptUrl: z.optional(z.nullable(z.string())),
 });
 export type SessionPayment = z.infer<typeof SessionPaymentSchema>;
 

@@ -1,10 +1,26 @@
 import type * as z from 'zod/mini';
 import { CreatePaymentRequestSchema, QuoteRequestSchema, QuoteSchema } from './allocation.js';
+import { CsvSchema, PdfSchema } from './documents.js';
 import { type EndpointDef, type EndpointName, type Endpoints, endpoints } from './endpoints.js';
 import { CustomerListSchema, ListPaymentsQuerySchema, OpenItemsSchema } from './merchant.js';
+import {
+  CreatePayLinkRequestSchema,
+  ListSignalsQuerySchema,
+  PayerSignalListSchema,
+  PayLinkListSchema,
+  PayLinkSchema,
+} from './pay-links.js';
 import { PaymentListSchema, PaymentSchema, SessionPaymentSchema } from './payment.js';
 import { PaymentMethodTokenSchema, SandboxTokenRequestSchema } from './sandbox.js';
 import { CreateSessionRequestSchema, CreateSessionResponseSchema, SessionViewSchema } from './session.js';
+import {
+  CreatedWebhookEndpointSchema,
+  CreateWebhookEndpointRequestSchema,
+  ListWebhookDeliveriesQuerySchema,
+  WebhookDeliveryListSchema,
+  WebhookEndpointListSchema,
+  WebhookEndpointSchema,
+} from './webhooks.js';
 
 export { pathFor, type RouteAuth } from './endpoints.js';
 
@@ -30,6 +46,24 @@ export const routes = {
   getOpenItems: { ...endpoints.getOpenItems, response: OpenItemsSchema },
   listPayments: { ...endpoints.listPayments, query: ListPaymentsQuerySchema, response: PaymentListSchema },
   getPayment: { ...endpoints.getPayment, response: PaymentSchema },
+  getReceiptPdf: { ...endpoints.getReceiptPdf, response: PdfSchema },
+  getStatementPdf: { ...endpoints.getStatementPdf, response: PdfSchema },
+  getStatementCsv: { ...endpoints.getStatementCsv, response: CsvSchema },
+  createWebhookEndpoint: {
+    ...endpoints.createWebhookEndpoint,
+    body: CreateWebhookEndpointRequestSchema,
+    response: CreatedWebhookEndpointSchema,
+  },
+  listWebhookEndpoints: { ...endpoints.listWebhookEndpoints, response: WebhookEndpointListSchema },
+  disableWebhookEndpoint: { ...endpoints.disableWebhookEndpoint, response: WebhookEndpointSchema },
+  listWebhookDeliveries: {
+    ...endpoints.listWebhookDeliveries,
+    query: ListWebhookDeliveriesQuerySchema,
+    response: WebhookDeliveryListSchema,
+  },
+  createPayLink: { ...endpoints.createPayLink, body: CreatePayLinkRequestSchema, response: PayLinkSchema },
+  listPayLinks: { ...endpoints.listPayLinks, response: PayLinkListSchema },
+  listSignals: { ...endpoints.listSignals, query: ListSignalsQuerySchema, response: PayerSignalListSchema },
   getSession: { ...endpoints.getSession, response: SessionViewSchema },
   quote: { ...endpoints.quote, body: QuoteRequestSchema, response: QuoteSchema },
   createPayment: { ...endpoints.createPayment, body: CreatePaymentRequestSchema, response: SessionPaymentSchema },

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { SessionDocumentsSchema } from './documents.js';
 import { CurrencySchema, MinorUnitsSchema, PositiveMinorUnitsSchema } from './money.js';
 
 /** An identifier as the ERP or Settle spells it: printable, no spaces, at most 128 characters. */
@@ -142,6 +143,8 @@ export const SessionViewSchema = z.object({
   preselectedInvoiceIds: z.array(IdSchema),
   rules: MerchantRulesSchema,
   processor: ProcessorInfoSchema,
+  /** Signed links to the customer's statement; absent from servers that do not offer them. */
+  documents: z.optional(SessionDocumentsSchema),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 

@@ -3,19 +3,23 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { callErp } from '../services/erp-calls.js';
+import { issuePayLink, listPayLinks } from '../services/pay-links.js';
 import { listPayments, loadPayment } from '../services/payment-view.js';
 import { createSession, openItemsView } from '../services/sessions.js';
+import { listSignals } from '../services/signal-list.js';
 import { type Env, secretKeyAuth } from './auth.js';
+import { addDocumentRoutes } from './merchant-documents.js';
 import { idParam, jsonBody, queryOf } from './validate.js';
+import { addWebhookEndpointRoutes } from './webhook-endpoints.js';
 
 /** The merchant API, called from the merchant's backend with its secret key. */
 export function merchantRoutes(deps: Deps) {
   const app = new Hono<Env>();
   // Every path needs the secret key (a route added later is never left open) except the browser
-  // API's, which checks its client token itself: a mistyped browser path is a 404, not a request
+  // API's, which checks its client token itself (and the widget's document links, their signed token): a mistyped browser path is a 404, not a request
   // to send the secret key from the browser.
   const auth = secretKeyAuth(deps);
-  app.use('*', (c, next) => (/^\/v1\/(session|sandbox)(\/|$)/.test(c.req.path) ? next() : auth(c, next)));
+  app.use('*', (c, next) => (/^\/v1\/(session|sandbox|documents)(\/|$)/.test(c.req.path) ? next() : auth(c, next)));
 
   app.post(routes.createSession.path, async (c) => {
     const body = await jsonBody(c, routes.createSession.body);
@@ -48,6 +52,22 @@ export function merchantRoutes(deps: Deps) {
     if (!payment) throw notFound(`No payment ${idParam(c)}`);
     return c.json(payment);
   });
+
+  addDocumentRoutes(app, deps);
+
+  app.post(routes.createPayLink.path, async (c) => {
+    const body = await jsonBody(c, routes.createPayLink.body);
+    return c.json(await issuePayLink(deps, c.get('merchant'), body), 201);
+  });
+
+  app.get(routes.listPayLinks.path, async (c) => c.json(await listPayLinks(deps.db, c.get('merchant').id, idParam(c))));
+
+  app.get(routes.listSignals.path, async (c) => {
+    const query = queryOf(c, routes.listSignals.query);
+    return c.json(await listSignals(deps.db, c.get('merchant').id, idParam(c), query));
+  });
+
+  addWebhookEndpointRoutes(app, deps);
 
   return app;
 }

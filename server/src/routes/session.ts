@@ -3,11 +3,13 @@ import { ErrorCode, IN_FLIGHT_STATUSES, type Payment, routes } from '@settle/sch
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Deps } from '../deps.js';
+import { receiptUrl } from '../documents/links.js';
 import { ApiError, notFound, validationError } from '../errors.js';
 import { SandboxTokenError } from '../processors/sandbox.js';
 import { loadPayment } from '../services/payment-view.js';
 import { createPayment, quote, reconcile } from '../services/payments.js';
 import { sessionView } from '../services/sessions.js';
+import { recordInvoicesViewed, recordSessionOpened } from '../services/signals.js';
 import { clientTokenAuth, type Env } from './auth.js';
 import { idParam, jsonBody } from './validate.js';
 
@@ -29,11 +31,21 @@ export function sessionRoutes(deps: Deps) {
   app.use('/v1/session/*', clientTokenAuth(deps));
   app.use('/v1/sandbox/*', clientTokenAuth(deps));
 
-  app.get(routes.getSession.path, async (c) => c.json(await sessionView(deps, c.get('session'))));
+  app.get(routes.getSession.path, async (c) => {
+    const view = await sessionView(deps, c.get('session'));
+    await recordSessionOpened(deps, c.get('session'));
+    return c.json(view);
+  });
 
   app.post(routes.quote.path, async (c) => {
     const body = await jsonBody(c, routes.quote.body);
-    return c.json(await quote(deps, c.get('session'), body));
+    const priced = await quote(deps, c.get('session'), body);
+    await recordInvoicesViewed(
+      deps.db,
+      c.get('session'),
+      priced.lines.map((l) => l.invoiceId),
+    );
+    return c.json(priced);
   });
 
   app.post(routes.createPayment.path, async (c) => {
@@ -49,7 +61,8 @@ export function sessionRoutes(deps: Deps) {
     const body = await jsonBody(c, routes.createPayment.body);
     // Who accepted an ACH mandate (Stripe records the payer's IP address and browser).
     const payer = { ipAddress: clientIp(c, deps.config.trustProxy), userAgent: c.req.header('user-agent') ?? null };
-    return c.json(await createPayment(deps, c.get('session'), body, key, payer), 201);
+    const created = await createPayment(deps, c.get('session'), body, key, payer);
+    return c.json(await withReceipt(created, c.get('session')), 201);
   });
 
   const paymentOf = async (id: string, session: Env['Variables']['session']) => {
@@ -58,6 +71,12 @@ export function sessionRoutes(deps: Deps) {
     return payment;
   };
 
+  // The receipt's signed download link, once the payment has moved money (documents/links.ts).
+  const withReceipt = async <P extends Payment>(payment: P, session: Env['Variables']['session']) => ({
+    ...payment,
+    receiptUrl: await receiptUrl(deps, session, payment),
+  });
+
   const scopeOf = (session: Env['Variables']['session']) => ({
     merchantId: session.merchant.id,
     customerId: session.customerId,
@@ -65,7 +84,8 @@ export function sessionRoutes(deps: Deps) {
 
   app.get(routes.getSessionPayment.path, async (c) => {
     const session = c.get('session');
-    return c.json(await reconcile(deps, await paymentOf(idParam(c), session), scopeOf(session)));
+    const payment = await reconcile(deps, await paymentOf(idParam(c), session), scopeOf(session));
+    return c.json(await withReceipt(payment, session));
   });
 
   // Server-sent events: the payment each time it changes. State lives in the database, so any
@@ -85,7 +105,8 @@ export function sessionRoutes(deps: Deps) {
         const version = `${payment.updatedAt}:${payment.events.length}`;
         if (version !== last) {
           last = version;
-          await stream.writeSSE({ event: 'payment', id: version, data: JSON.stringify(payment) });
+          const data = JSON.stringify(await withReceipt(payment, session));
+          await stream.writeSSE({ event: 'payment', id: version, data });
         }
         if (settled(payment) || Date.now() - started > STREAM_MAX_MS) break;
         await stream.sleep(STREAM_POLL_MS);

@@ -1,10 +1,13 @@
 import type { MerchantRules, PaymentMethodSummary } from '@settle/schema';
 import type { Deps } from '../deps.js';
 import { type ErpPosting, ErpRejectedError } from '../erp/port.js';
+import { MAIL_JOB, sendMailJob } from '../mail/mail-jobs.js';
 import type { JobHandler } from '../outbox/outbox.js';
 import type { ProcessorEvent } from '../processors/port.js';
 import { PROCESSOR_EVENT_JOB } from '../processors/sandbox.js';
 import { fromJson, lockCustomer } from '../store/db.js';
+import { subscribers } from './event-subscribers.js';
+import { EVENT_FANOUT_JOB, fanOutEvent } from './events.js';
 import type { PaymentRow, StoredQuote } from './payment-view.js';
 import {
   cancelFailedAtProcessor,
@@ -16,6 +19,8 @@ import {
   recordEvent,
 } from './payments.js';
 import { handleProcessorEvent } from './processor-events.js';
+import { checkAbandoned, SESSION_ABANDON_JOB } from './signals.js';
+import { deliverWebhook, markDeliveryParked, WEBHOOK_DELIVERY_JOB } from './webhooks.js';
 
 /** What the ERP receives for a succeeded payment. */
 export function buildPosting(row: PaymentRow, rules: MerchantRules): ErpPosting {
@@ -127,6 +132,10 @@ export function jobHandlers(deps: Deps): Record<string, JobHandler> {
     [PAYMENT_EXPIRE_JOB]: (p) => expirePayment(deps, (p as { paymentId: string }).paymentId),
     [PROCESSOR_CANCEL_JOB]: (p) => cancelFailedAtProcessor(deps, (p as { paymentId: string }).paymentId),
     [PROCESSOR_EVENT_JOB]: (p) => handleProcessorEvent(deps, p as ProcessorEvent),
+    [MAIL_JOB]: (p) => sendMailJob(deps, p),
+    [SESSION_ABANDON_JOB]: (p) => checkAbandoned(deps, (p as { sessionId: string }).sessionId),
+    [EVENT_FANOUT_JOB]: (p) => fanOutEvent(deps, p, subscribers),
+    [WEBHOOK_DELIVERY_JOB]: (p) => deliverWebhook(deps, p),
   };
 }
 
@@ -138,6 +147,8 @@ export async function recordParkedJob(
   deps: Deps,
   job: { kind: string; payload: unknown; attempts: number; lastError: string },
 ): Promise<void> {
+  // An endpoint that never took an event is the merchant's to see in its delivery log, not a payment to review.
+  if (job.kind === WEBHOOK_DELIVERY_JOB) return markDeliveryParked(deps, job.payload);
   const paymentId = (job.payload as { paymentId?: unknown } | null)?.paymentId;
   if (typeof paymentId !== 'string') return;
   await deps.db.transaction().execute(async (trx) => {

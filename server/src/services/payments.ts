@@ -25,9 +25,11 @@ import {
 } from '../processors/port.js';
 import { json, lockCustomer, lockIdempotencyKey, type Tx } from '../store/db.js';
 import { callErp } from './erp-calls.js';
+import { enqueueSettleEvent, settleEventType } from './events.js';
 import { loadPayment, type StoredQuote } from './payment-view.js';
 import { applyProcessorLimits } from './processor-limits.js';
 import { currentItems, openItemsView, type SessionContext } from './sessions.js';
+import { recordPaid, recordPaymentStarted } from './signals.js';
 
 export const ERP_POST_JOB = 'erp_post';
 export const ERP_REVERSE_JOB = 'erp_reverse';
@@ -224,6 +226,12 @@ export async function createPayment(
     ];
     if (allocations.length) await trx.insertInto('payment_allocations').values(allocations).execute();
     await recordEvent(trx, paymentId, 'status', null, 'requires_confirmation', 'created');
+    await recordPaymentStarted(
+      trx,
+      session,
+      paymentId,
+      q.lines.map((l) => l.invoiceId),
+    );
     // The customer lock does not cover another customer's request sending the same key at the same
     // moment: the key's primary key decides, and the loser is answered as a replay (422), not a 500.
     const keyed = await trx
@@ -477,6 +485,7 @@ export async function transition(
     .where('id', '=', paymentId)
     .execute();
   await recordEvent(trx, paymentId, 'status', from, to, cause);
+  if (to === 'succeeded') await recordPaid(trx, paymentId);
   if ((from === 'requires_confirmation' || from === 'requires_action') && to !== 'requires_action') {
     // Confirmed or canceled: the expiry check has nothing left to do.
     await trx
@@ -490,6 +499,10 @@ export async function transition(
   return true;
 }
 
+/**
+ * Records a change of a payment and, when it is one merchants are told about (events.ts), enqueues
+ * its fan-out in the same transaction: a change is never recorded without its event, nor the reverse.
+ */
 export async function recordEvent(
   trx: Tx,
   paymentId: string,
@@ -498,10 +511,15 @@ export async function recordEvent(
   to: string,
   cause: string,
 ) {
-  await trx
+  const row = await trx
     .insertInto('payment_events')
-    .values({ payment_id: paymentId, kind, from_state: from, to_state: to, cause })
-    .execute();
+    // The time of the change, not of its transaction's start: callers hold the payment's row lock,
+    // so a later change always gets a later time, and events order by createdAt.
+    .values({ payment_id: paymentId, kind, from_state: from, to_state: to, cause, at: sql<Date>`clock_timestamp()` })
+    .returning(['id', 'at'])
+    .executeTakeFirstOrThrow();
+  const type = settleEventType(kind, from, to);
+  if (type) await enqueueSettleEvent(trx, { id: row.id, paymentId, at: row.at, type });
 }
 
 /** Cancels a payment the payer abandoned before the processor confirmed it. */

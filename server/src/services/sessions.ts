@@ -1,6 +1,7 @@
 import type { CreateSessionRequest, CreateSessionResponse, CreditMemo, Invoice, SessionView } from '@settle/schema';
 import { sql } from 'kysely';
 import type { Deps } from '../deps.js';
+import { statementLinks } from '../documents/links.js';
 import type { ErpCustomer, ErpOpenItems } from '../erp/port.js';
 import { ApiError, validationError } from '../errors.js';
 import { hashSecret, newId, newSecret } from '../keys.js';
@@ -225,6 +226,7 @@ export async function sessionView(deps: Deps, session: SessionContext): Promise<
     preselectedInvoiceIds: session.preselectedInvoiceIds.filter((id) => open.has(id)),
     rules: session.merchant.rules,
     processor: { name: deps.processor.name, publishableKey: deps.processor.publishableKey },
+    documents: await statementLinks(deps, session),
   };
 }
 

@@ -30,6 +30,8 @@ export interface Database {
     preselected: Json;
     expires_at: Timestamp;
     created_at: Timestamp;
+    /** Set by migration 5: the pay link that minted this session. */
+    pay_link_id: Generated<string | null>;
   };
   payments: {
     id: string;
@@ -120,6 +122,51 @@ export interface Database {
     locked_until: Timestamp | null;
     created_at: Timestamp;
     done_at: Timestamp | null;
+  };
+  pay_links: {
+    id: string;
+    merchant_id: string;
+    customer_id: string;
+    invoice_ids: Json;
+    expires_at: Timestamp;
+    created_at: Timestamp;
+  };
+  payer_signals: {
+    id: Generated<number>;
+    merchant_id: string;
+    customer_id: string;
+    session_id: string;
+    pay_link_id: string | null;
+    kind: string;
+    invoice_id: string | null;
+    payment_id: string | null;
+    dedupe_key: string;
+    at: Timestamp;
+  };
+  webhook_endpoints: {
+    id: string;
+    merchant_id: string;
+    url: string;
+    secret: string;
+    enabled_events: Json | null;
+    description: string | null;
+    created_at: Timestamp;
+    disabled_at: Timestamp | null;
+  };
+  webhook_deliveries: {
+    id: string;
+    endpoint_id: string;
+    merchant_id: string;
+    event_id: string;
+    event_type: string;
+    payment_id: string;
+    status: Generated<string>;
+    attempts: Generated<number>;
+    last_status_code: number | null;
+    last_error: string | null;
+    created_at: Timestamp;
+    last_attempt_at: Timestamp | null;
+    delivered_at: Timestamp | null;
   };
   schema_migrations: { version: number; name: string; applied_at: Timestamp };
 }

@@ -174,4 +174,78 @@ create table stripe_events (
 alter table merchants add column signing_key text;
 `,
   },
+  {
+    version: 4,
+    name: 'webhooks',
+    sql: `
+-- Where a merchant wants payment events POSTed. The secret signs each delivery (HMAC, so it is
+-- kept as is); it is shown once, when the endpoint is made. enabled_events null: every event.
+create table webhook_endpoints (
+  id text primary key,
+  merchant_id text not null references merchants(id),
+  url text not null,
+  secret text not null,
+  enabled_events jsonb,
+  description text,
+  created_at timestamptz(3) not null default now(),
+  disabled_at timestamptz(3)
+);
+create index webhook_endpoints_merchant on webhook_endpoints (merchant_id, created_at desc);
+
+-- One event for one endpoint, and how its attempts went; the outbox job does the retrying.
+create table webhook_deliveries (
+  id text primary key,
+  endpoint_id text not null references webhook_endpoints(id),
+  merchant_id text not null references merchants(id),
+  event_id text not null,
+  event_type text not null,
+  payment_id text not null,
+  status text not null default 'pending' check (status in ('pending', 'succeeded', 'failed', 'canceled')),
+  attempts integer not null default 0,
+  last_status_code integer,
+  last_error text,
+  created_at timestamptz(3) not null default now(),
+  last_attempt_at timestamptz(3),
+  delivered_at timestamptz(3),
+  unique (endpoint_id, event_id)
+);
+create index webhook_deliveries_endpoint on webhook_deliveries (endpoint_id, created_at desc, id desc);
+`,
+  },
+  {
+    version: 5,
+    name: 'pay_links_signals',
+    sql: `
+-- Pay links issued by the merchant API. The link itself is a signed token that carries its own
+-- claims (services/pay-links.ts); this row is the merchant's record of it, to list per customer.
+create table pay_links (
+  id text primary key,
+  merchant_id text not null references merchants(id),
+  customer_id text not null,
+  invoice_ids jsonb not null,
+  expires_at timestamptz not null,
+  created_at timestamptz(3) not null default now()
+);
+create index pay_links_customer on pay_links (merchant_id, customer_id, created_at desc);
+
+-- The session a pay link minted, so what its payer does is tied to the link.
+alter table sessions add column pay_link_id text;
+
+-- What payers did (services/signals.ts): ids and times only, never card or bank details.
+-- dedupe_key makes each signal happen once (per session, session and invoice, or payment).
+create table payer_signals (
+  id bigserial primary key,
+  merchant_id text not null references merchants(id),
+  customer_id text not null,
+  session_id text not null references sessions(id),
+  pay_link_id text,
+  kind text not null check (kind in ('session_opened', 'invoice_viewed', 'payment_started', 'paid', 'abandoned')),
+  invoice_id text,
+  payment_id text,
+  dedupe_key text not null unique,
+  at timestamptz(3) not null default now()
+);
+create index payer_signals_customer on payer_signals (merchant_id, customer_id, id desc);
+`,
+  },
 ];

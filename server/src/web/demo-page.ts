@@ -82,6 +82,7 @@ ${integrity ? html`<script src="/settle.js" integrity="${integrity}" crossorigin
     <dt>Bank account, settles then returned</dt><dd><code>000555555559</code></dd>
   </dl>
   <p class="hint">Any future expiry date and any CVC.</p>
+  <p class="hint">The confirmation emails a payment sends land in the <a href="/demo/mail">demo mailbox</a>.</p>
 </aside>
 </div>
 <footer class="site">

@@ -7,6 +7,8 @@ import { summarizeCustomers } from '../landing.js';
 import { DEFAULT_MERCHANT_ID, toMerchant } from '../services/merchants.js';
 import { createSession } from '../services/sessions.js';
 import { demoPage } from './demo-page.js';
+import { mailboxRoutes } from './mail-page.js';
+import { payLinkRoutes } from './pay-link.js';
 import { payPage } from './pay-page.js';
 import { widgetFiles } from './widget-files.js';
 
@@ -85,6 +87,9 @@ export function webRoutes(deps: Deps, options: WebOptions = {}) {
     c.header('Cache-Control', 'no-cache');
     return c.html(payPage(deps.config.merchantName, script?.integrity ?? null));
   });
+
+  app.route('/', payLinkRoutes(deps));
+  app.route('/', mailboxRoutes(deps));
 
   app.get('/demo', async (c) => {
     // Real customers and a session minted without a key: never in live mode.

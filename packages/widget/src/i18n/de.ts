@@ -106,6 +106,8 @@ export const de: Messages = {
   payPaidWith: 'Bezahlt mit',
   payBankAccount: 'Bankkonto',
   payTotalPaid: 'Gesamt bezahlt',
+  payReceiptDownload: 'Zahlungsbeleg herunterladen (PDF)',
+  payStatement: 'Kontoauszug:',
   payShortPaid: (reason: string, amount: string) => `${amount} nicht bezahlt: ${reason}`,
   payIssueReason: 'Wählen Sie, warum Sie weniger zahlen',
   payIssueNote: 'Dieser Grund erfordert eine Notiz',

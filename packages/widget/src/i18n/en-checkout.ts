@@ -51,6 +51,8 @@ export const enCheckout = {
   payPaidWith: 'Paid with',
   payBankAccount: 'Bank account',
   payTotalPaid: 'Total paid',
+  payReceiptDownload: 'Download receipt (PDF)',
+  payStatement: 'Account statement:',
   payShortPaid: (reason: string, amount: string) => `${amount} not paid: ${reason}`,
   payIssueReason: 'Choose why you are paying less',
   payIssueNote: 'This reason needs a note',

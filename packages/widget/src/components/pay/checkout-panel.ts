@@ -1,4 +1,5 @@
-import { html, type TemplateResult } from 'lit';
+import type { SessionDocuments } from '@settle/schema';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { LocalizeController } from '../../i18n/localize.js';
 import type { CheckoutController } from './checkout-controller.js';
 import { renderCredits } from './pay-credits.js';
@@ -84,6 +85,20 @@ export function renderPanel({ flow, localize, onPay }: PanelView): Panel {
         })}
       </div>
     </div>
+    ${renderStatement(localize, session.documents)}
   `;
   return { lineIssues: issues.lines, panel };
+}
+
+/**
+ * The customer's statement, PDF and CSV, under the panel: signed links that work without the
+ * client token and expire with the session. Here rather than on the first screen because settle.js
+ * has no bytes left in its 20 KB budget (docs/statements.md).
+ */
+function renderStatement(localize: LocalizeController, docs: SessionDocuments | undefined) {
+  return docs
+    ? html`<p part="statement" class="muted statement">
+        ${localize.t('payStatement')} <a href=${docs.statementPdf}>PDF</a> · <a href=${docs.statementCsv}>CSV</a>
+      </p>`
+    : nothing;
 }

@@ -131,6 +131,21 @@ export const checkoutStyles = css`
     font-family: ui-monospace, SFMono-Regular, Menlo, monospace;
     overflow-wrap: anywhere;
   }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: calc(var(--_space) / 2);
+  }
+  .actions:empty {
+    display: none;
+  }
+  .statement {
+    margin: var(--_space) 0 0;
+    font-size: 0.9em;
+  }
+  .statement a {
+    color: var(--_primary);
+  }
   .receipt .rows,
   .pending .rows {
     width: 100%;

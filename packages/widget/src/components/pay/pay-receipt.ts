@@ -1,4 +1,4 @@
-import type { Payment, ReasonCode } from '@settle/schema';
+import type { Payment, ReasonCode, SessionPayment } from '@settle/schema';
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LocalizeController } from '../../i18n/localize.js';
 import { methodName, percent } from './pay-methods.js';
@@ -25,7 +25,8 @@ export function methodSummary(localize: LocalizeController, payment: Payment): s
 
 export interface ReceiptView {
   localize: LocalizeController;
-  payment: Payment;
+  /** With the receipt's signed download link when the server offers one. */
+  payment: Payment & Partial<Pick<SessionPayment, 'receiptUrl'>>;
   reasons: readonly ReasonCode[];
   back: { url: string; merchant: string } | null;
 }
@@ -90,11 +91,20 @@ export function renderReceipt(view: ReceiptView): TemplateResult {
         <div><dt>${localize.t('payReference')}</dt><dd class="reference">${payment.id}</dd></div>
         <div><dt>${localize.t('payStatusLabel')}</dt><dd>${localize.t('payStatus', payment.status)}</dd></div>
       </dl>
-      ${
-        view.back
-          ? html`<a class="button" href=${view.back.url}>${localize.t('returnToMerchant', view.back.merchant)}</a>`
-          : nothing
-      }
+      <div class="actions">
+        ${
+          payment.receiptUrl
+            ? html`<a part="receipt-download" class="button" href=${payment.receiptUrl}>
+                ${localize.t('payReceiptDownload')}
+              </a>`
+            : nothing
+        }
+        ${
+          view.back
+            ? html`<a class="button" href=${view.back.url}>${localize.t('returnToMerchant', view.back.merchant)}</a>`
+            : nothing
+        }
+      </div>
     </div>
   `;
 }

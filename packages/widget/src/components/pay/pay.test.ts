@@ -354,6 +354,20 @@ describe('<settle-pay>', () => {
     expect(text(part(el, 'methods'))).to.contain('bank transfers have none');
     await expect(el).to.be.accessible();
   });
+  it('links the account statement as PDF and CSV under the payment panel, in German too', async () => {
+    const { el } = await mount('cus_acme');
+    expect(part(el, 'statement'), 'not before the panel opens').to.equal(null);
+    await select(el, 'INV-10233');
+    const statement = part(el, 'statement');
+    expect(text(statement)).to.equal('Account statement: PDF · CSV');
+    const [pdf, csv] = [...(statement?.querySelectorAll('a') ?? [])];
+    expect(pdf?.href).to.match(/\/v1\/documents\/[\w-]+\.[\w-]+\/statement\.pdf$/);
+    expect(csv?.href).to.match(/\/v1\/documents\/[\w-]+\.[\w-]+\/statement\.csv$/);
+    await expect(el).to.be.accessible();
+    el.locale = 'de';
+    await settled(el, () => text(part(el, 'statement')) === 'Kontoauszug: PDF · CSV', 'the statement line in German');
+  });
+
   it('pays by sandbox card and shows the receipt', async () => {
     const { el, session } = await mount('cus_acme', { fresh: true });
     await select(el, 'INV-10233');
@@ -377,6 +391,11 @@ describe('<settle-pay>', () => {
       'Credit card surcharge (3%) $13.69',
       'Total paid $470.04',
     ]);
+    const download = part(el, 'receipt-download') as HTMLAnchorElement;
+    expect(text(download)).to.equal('Download receipt (PDF)');
+    expect(download.href, 'a signed link that needs no token').to.match(
+      /\/v1\/documents\/[\w-]+\.[\w-]+\/receipt\.pdf$/,
+    );
     expect(shadow(el).activeElement, 'focus moves to the receipt').to.equal(receipt?.querySelector('h2'));
     expect(el.querySelector('[slot="payment-fields"] input'), 'the card fields are gone').to.equal(null);
     await expect(el).to.be.accessible();

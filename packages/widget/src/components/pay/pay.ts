@@ -50,6 +50,8 @@ function warnOnce(code: string, message: string): void {
  * @csspart empty - The nothing-to-pay screen.
  * @csspart pending - The processing (ACH) screen.
  * @csspart receipt - The receipt.
+ * @csspart receipt-download - The receipt's "Download receipt (PDF)" link, when the server offers one.
+ * @csspart statement - Under the payment panel: the account statement's PDF and CSV links.
  *
  * @cssproperty [--settle-pay-max-width=760px] - The widest the element grows.
  * @cssproperty [--settle-color-primary=#2450d8] - Buttons, selection and links (global token; dark theme #7ea1ff).
