@@ -241,7 +241,7 @@ describe.each(STORES)('confirmation emails on %s', (store) => {
         expect(part).toContain('$400.00');
         expect(part).toContain('CM-CARD');
         expect(part).toContain('$150.00');
-        expect(part).toContain('Card surcharge (3.00%)');
+        expect(part).toContain('Credit card surcharge (3%)');
         expect(part).toContain('$37.50');
         expect(part).toContain('$1,287.50');
         expect(part).toContain('Visa •4242');
@@ -501,7 +501,7 @@ describe('mail templates', () => {
     const text = renderText(buildReceipt({ ...input, kind: 'succeeded', audience: 'payer' }));
     const rows = text.split('\n').filter((l) => /\$\d/.test(l) && !l.startsWith(' ') && !l.startsWith('Thank'));
     expect(rows.map((r) => r.length)).toEqual(rows.map(() => rows[0]?.length));
-    expect(text).toContain('Card surcharge (3.00%)');
+    expect(text).toContain('Credit card surcharge (3%)');
     expect(text).toMatch(/Total paid\s+\$103\.00/);
   });
 

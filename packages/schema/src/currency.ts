@@ -86,3 +86,12 @@ export function sum(amounts: Iterable<number>): number {
 export function mulDivFloor(amount: number, numerator: number, denominator: number): number {
   return Number((BigInt(amount) * BigInt(numerator)) / BigInt(denominator));
 }
+
+/** A rate in basis points as people write it, without float arithmetic: 300 → "3%", 275 → "2.75%", 5 → "0.05%". */
+export function formatBps(bps: number): string {
+  const whole = Math.trunc(bps / 100);
+  const rest = String(bps % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
+  return `${whole}${rest ? `.${rest}` : ''}%`;
+}

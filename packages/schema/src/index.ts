@@ -25,6 +25,7 @@ export { type CardBrand, cardBrand, luhnValid, SANDBOX_TEST_CARDS } from './card
 export {
   type Currency,
   currencyExponent,
+  formatBps,
   formatMoney,
   mulDivFloor,
   parseDecimal,
@@ -104,6 +105,17 @@ export {
   type QuoteResult,
   surchargeFor,
 } from './quote.js';
+export {
+  MAX_REMINDER_MESSAGE,
+  type Reminder,
+  type ReminderList,
+  ReminderListSchema,
+  ReminderSchema,
+  type ReminderStatus,
+  ReminderStatusSchema,
+  type SendReminderRequest,
+  SendReminderRequestSchema,
+} from './reminders.js';
 export { type RouteDef, type RouteName, type Routes, routes } from './routes.js';
 export {
   type PaymentMethodToken,

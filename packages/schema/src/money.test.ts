@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currencyExponent, formatMoney, mulDivFloor, parseDecimal, sum, toDecimalString } from './money.js';
+import { currencyExponent, formatBps, formatMoney, mulDivFloor, parseDecimal, sum, toDecimalString } from './money.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -162,5 +162,19 @@ describe('mulDivFloor', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('formatBps', () => {
+  it('writes basis points as a percentage without trailing zeros or float error', () => {
+    expect([300, 275, 5, 0, 10_000, 1, 290].map(formatBps)).toEqual([
+      '3%',
+      '2.75%',
+      '0.05%',
+      '0%',
+      '100%',
+      '0.01%',
+      '2.9%',
+    ]);
   });
 });

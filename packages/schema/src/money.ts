@@ -22,6 +22,7 @@ export type Money = z.infer<typeof MoneySchema>;
 export {
   type Currency,
   currencyExponent,
+  formatBps,
   formatMoney,
   mulDivFloor,
   parseDecimal,

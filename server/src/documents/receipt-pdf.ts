@@ -1,4 +1,4 @@
-import type { Payment, ReasonCode } from '@settle/schema';
+import { formatBps, type Payment, type ReasonCode } from '@settle/schema';
 import { methodSummary, statusLabel } from './method.js';
 import { displayDate, facts, heading, INK, letterhead, MUTED, money, renderPdf, table } from './pdf.js';
 
@@ -63,7 +63,15 @@ export function receiptPdf({ merchant, customer, payment, reasons }: ReceiptInpu
       ...payment.credits.map((credit) => ({ cells: [`Credit ${credit.creditNumber} applied`, '', m(-credit.amount)] })),
       { cells: ['Subtotal', '', m(payment.subtotal)], rule: true },
       ...(payment.surcharge.amount > 0
-        ? [{ cells: [`Card surcharge (${percent(payment.surcharge.rateBps)})`, '', m(payment.surcharge.amount)] }]
+        ? [
+            {
+              cells: [
+                `Credit card surcharge (${formatBps(payment.surcharge.rateBps)})`,
+                '',
+                m(payment.surcharge.amount),
+              ],
+            },
+          ]
         : []),
       { cells: [pending ? 'Total' : 'Total paid', '', m(payment.amount)], bold: true, rule: true },
     ]);
@@ -78,13 +86,4 @@ export function receiptPdf({ merchant, customer, payment, reasons }: ReceiptInpu
       ['Merchant', merchant.name],
     ]);
   });
-}
-
-/** 300 basis points -> "3%", 275 -> "2.75%". */
-function percent(bps: number): string {
-  const whole = Math.trunc(bps / 100);
-  const rest = String(bps % 100)
-    .padStart(2, '0')
-    .replace(/0+$/, '');
-  return `${whole}${rest ? `.${rest}` : ''}%`;
 }

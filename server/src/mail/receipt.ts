@@ -1,4 +1,4 @@
-import { formatMoney, type Payment, type PaymentMethodSummary } from '@settle/schema';
+import { formatBps, formatMoney, type Payment, type PaymentMethodSummary } from '@settle/schema';
 
 /** Which mail: a payment that succeeded, an ACH debit under way, failed, or returned by the bank. */
 export type MailKind = 'succeeded' | 'pending' | 'failed' | 'returned';
@@ -115,8 +115,8 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   const totals: Receipt['totals'] = [];
   if (payment.surcharge.amount > 0) {
     totals.push({ label: 'Subtotal', amount: money(payment.subtotal), strong: false });
-    const rate = `${(payment.surcharge.rateBps / 100).toFixed(2)}%`;
-    totals.push({ label: `Card surcharge (${rate})`, amount: money(payment.surcharge.amount), strong: false });
+    const rate = formatBps(payment.surcharge.rateBps);
+    totals.push({ label: `Credit card surcharge (${rate})`, amount: money(payment.surcharge.amount), strong: false });
   }
   totals.push({ label: kind === 'succeeded' ? 'Total paid' : 'Total', amount: total, strong: true });
   const date = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
