@@ -4,21 +4,23 @@
  * SMTP server on loopback, also when that server was down or refusing at first. A declined card
  * sends nothing. Then the templates' escaping, and the demo's mailbox at /demo/mail.
  */
-import { createServer } from 'node:net';
 import type { Payment, Problem } from '@settle/schema';
-import { type ParsedMail, simpleParser } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryErp } from '../src/erp/memory.js';
 import { html } from '../src/mail/html.js';
 import { loadMailConfig, type MailConfig } from '../src/mail/mail-config.js';
-import { MAIL_JOB, mailKindOf } from '../src/mail/mail-jobs.js';
+import { MAIL_JOB, type MailJobPayload, mailKindOf } from '../src/mail/mail-jobs.js';
 import { buildReceipt } from '../src/mail/receipt.js';
 import { renderHtml, renderText } from '../src/mail/render.js';
+import { enqueue, OutboxWorker } from '../src/outbox/outbox.js';
 import { PROCESSOR_EVENT_JOB } from '../src/processors/sandbox.js';
+import { jobHandlers } from '../src/services/erp-sync.js';
 import { EVENT_FANOUT_JOB } from '../src/services/events.js';
 import { fromJson } from '../src/store/db.js';
 import { call, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
+import { Inbox, reservePort } from './smtp-inbox.js';
 
 const AR = 'ar@northwind.example.com';
 const FROM = 'Northwind Supply Co. <billing@northwind.example.com>';
@@ -64,61 +66,6 @@ function ledger(): MemoryErp {
       memo: null,
     })),
   });
-}
-
-/** A real SMTP server on 127.0.0.1 that keeps every message it accepted, parsed. */
-class Inbox {
-  readonly messages: ParsedMail[] = [];
-  /** Recipients whose next messages are refused, with the reply code, in order. */
-  readonly refusals = new Map<string, number[]>();
-  readonly refused: Array<{ to: string; code: number }> = [];
-  readonly #server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData: (stream, session, done) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-        const code = this.refusals.get(to)?.shift();
-        if (code) {
-          this.refused.push({ to, code });
-          return done(Object.assign(new Error(`Refused for the test (${code})`), { responseCode: code }));
-        }
-        simpleParser(Buffer.concat(chunks)).then((m) => {
-          this.messages.push(m);
-          done();
-        }, done);
-      });
-    },
-  });
-
-  listen(port = 0): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, '127.0.0.1', () => {
-        resolve((this.#server.server.address() as { port: number }).port);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-
-  of(paymentId: string): ParsedMail[] {
-    return this.messages.filter((m) => m.headers.get('x-settle-payment') === paymentId);
-  }
-}
-
-/** A port nothing listens on (for now): an SMTP server that is down. */
-async function reservePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
-  return port;
 }
 
 const smtpConfig = (port: number): MailConfig => ({
@@ -541,5 +488,168 @@ describe('mail configuration', () => {
     expect(
       loadMailConfig({ SMTP_URL: 'smtps://u:p@mail.example.com', SETTLE_MAIL_FROM: 'A <a@b.example>' }, 'live', 'N'),
     ).toMatchObject({ transport: 'smtp', from: 'A <a@b.example>', arEmail: null });
+  });
+});
+
+/**
+ * A real SMTP server that answers the first RCPT TO it gets only after `stallMs`: a server that
+ * hangs mid-send. It keeps what it accepted and when the stalled connection ended.
+ */
+class StallingSmtp {
+  readonly accepted: string[] = [];
+  stalledClosedAfterMs: number | null = null;
+  #stalledSession: string | null = null;
+  #stalledAt = 0;
+  readonly #server: SMTPServer;
+
+  constructor(stallMs: number) {
+    this.#server = new SMTPServer({
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      authOptional: true,
+      logger: false,
+      onRcptTo: (_address, session, callback) => {
+        if (this.#stalledSession !== null) return callback();
+        this.#stalledSession = session.id;
+        this.#stalledAt = Date.now();
+        setTimeout(() => callback(), stallMs);
+      },
+      onData: (stream, _session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          this.accepted.push(Buffer.concat(chunks).toString('utf8'));
+          callback();
+        });
+      },
+      onClose: (session) => {
+        if (session.id === this.#stalledSession && this.stalledClosedAfterMs === null) {
+          this.stalledClosedAfterMs = Date.now() - this.#stalledAt;
+        }
+      },
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) =>
+      this.#server.listen(0, '127.0.0.1', () => resolve((this.#server.server.address() as { port: number }).port)),
+    );
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each(STORES)('an SMTP server that stalls mid-send, on %s', (store) => {
+  it('fails the send at its deadline (half the lease), before another worker takes the job, and mails once', async () => {
+    const STALL_MS = 4_000;
+    const outbox = { pollMs: 25, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 2_000 };
+    const smtp = new StallingSmtp(STALL_MS);
+    const port = await smtp.listen();
+    const server = await startTestServer({
+      store,
+      erp: ledger(),
+      config: { mail: { ...smtpConfig(port), arEmail: null }, outbox },
+    });
+    // A second instance's worker on the same database: it takes over any job whose lease ran out.
+    const other = new OutboxWorker(server.settle.deps.db, jobHandlers(server.settle.deps), {
+      ...outbox,
+      workerId: 'w_other_instance',
+    });
+    other.start();
+    try {
+      const payment = await pay(server, 'card', 'card', CARD);
+      await waitFor('the receipt', async () => (smtp.accepted.length > 0 ? true : undefined));
+      // The stalled send was abandoned at its 1 s deadline, not when the server answered.
+      expect(smtp.stalledClosedAfterMs).not.toBeNull();
+      expect(smtp.stalledClosedAfterMs).toBeLessThan(outbox.leaseMs);
+      // Past the stalled answer: still exactly one copy.
+      await sleep(STALL_MS + 500);
+      expect(smtp.accepted.filter((raw) => raw.includes(payment.id))).toHaveLength(1);
+      const job = await server.settle.deps.db
+        .selectFrom('outbox')
+        .select(['status', 'attempts'])
+        .where('dedupe_key', '=', `mail:${payment.id}:succeeded:payer`)
+        .executeTakeFirstOrThrow();
+      expect(job).toEqual({ status: 'done', attempts: 1 });
+    } finally {
+      await other.stop();
+      await server.close();
+      await smtp.close();
+    }
+  }, 30_000);
+});
+
+describe.each(STORES)('a mail job on an instance where mail is off, on %s', (store) => {
+  it('stays queued and logged, never done unsent, until an instance with mail sends it once', async () => {
+    const inbox = new Inbox();
+    const port = await inbox.listen();
+    const server = await startTestServer({
+      store,
+      erp: ledger(),
+      worker: false,
+      config: { mail: { ...smtpConfig(port), arEmail: null } },
+    });
+    const db = server.settle.deps.db;
+    const warnings: string[] = [];
+    const mailOff = new OutboxWorker(
+      db,
+      jobHandlers({
+        ...server.settle.deps,
+        mail: null,
+        log: { info() {}, warn: (m: string) => warnings.push(m), error() {} },
+      }),
+      { pollMs: 25, baseDelayMs: 20, maxDelayMs: 50, leaseMs: 5_000, workerId: 'w_mail_off' },
+    );
+    try {
+      const payment = await pay(server, 'card', 'card', CARD);
+      const { merchant_id } = await db
+        .selectFrom('payments')
+        .select('merchant_id')
+        .where('id', '=', payment.id)
+        .executeTakeFirstOrThrow();
+      const dedupeKey = `mail:${payment.id}:succeeded:payer`;
+      const payload: MailJobPayload = {
+        paymentId: payment.id,
+        merchantId: merchant_id,
+        customerId: 'cus_card',
+        kind: 'succeeded',
+        audience: 'payer',
+        eventId: 'evt_mail_off_test',
+        at: new Date().toISOString(),
+      };
+      await enqueue(db, { kind: MAIL_JOB, dedupeKey, payload });
+
+      mailOff.start();
+      const tried = await waitFor('the mail-off instance to try the job a few times', async () => {
+        const job = await db
+          .selectFrom('outbox')
+          .select(['status', 'attempts', 'last_error'])
+          .where('dedupe_key', '=', dedupeKey)
+          .executeTakeFirstOrThrow();
+        return job.attempts >= 3 || job.status !== 'pending' ? job : undefined;
+      });
+      await mailOff.stop();
+      expect(tried.status).toBe('pending');
+      expect(tried.last_error).toMatch(/mail is off on this instance \(set SMTP_URL\)/);
+      expect(warnings.some((w) => w.includes(payment.id) && /mail is off/.test(w))).toBe(true);
+      expect(inbox.messages).toHaveLength(0);
+
+      server.settle.worker.start();
+      const mails = await mailOf(server, inbox, payment.id, 1);
+      one(mails, payer('card'), 'Payment received');
+      const done = await db
+        .selectFrom('outbox')
+        .select('status')
+        .where('dedupe_key', '=', dedupeKey)
+        .executeTakeFirstOrThrow();
+      expect(done.status).toBe('done');
+    } finally {
+      await mailOff.stop();
+      await server.close();
+      await inbox.close();
+    }
   });
 });
