@@ -16,13 +16,13 @@ import {
   WebhookDeliveryListSchema,
   WebhookEndpointListSchema,
   WebhookEndpointSchema,
-  type WebhookEvent,
 } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The client's own verifier, as merchants use it (the server's tsconfig cannot check the whole client).
-import { verifyWebhook } from '../../packages/client/src/webhooks.js';
+import { type VerifiedWebhookEvent, verifyWebhook } from '../../packages/client/src/webhooks.js';
 import { SETTLE_EVENT_TYPES, settleEventType } from '../src/services/events.js';
 import { checkWebhookUrl } from '../src/services/webhook-endpoints.js';
+import { publicOnlyLookup, refusalFor } from '../src/services/webhook-target.js';
 import { call, oneInvoiceLedger, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
 
 const BALANCE = 150_000;
@@ -150,6 +150,111 @@ describe('which endpoint URLs are allowed', () => {
   });
 });
 
+describe('which addresses deliveries may reach', () => {
+  it('refuses loopback, private, link-local, CGNAT, unique-local, unspecified and multicast, IPv4-mapped too', () => {
+    const refused: Array<[string, RegExp]> = [
+      ['127.0.0.1', /^refused: 127\.0\.0\.1 is a private address \(loopback\)$/],
+      ['::1', /private address \(loopback\)/],
+      ['10.0.0.5', /private address \(private\)/],
+      ['172.16.3.4', /private address \(private\)/],
+      ['192.168.1.1', /private address \(private\)/],
+      ['169.254.169.254', /private address \(linkLocal\)/],
+      ['fe80::1', /private address \(linkLocal\)/],
+      ['100.64.0.1', /private address \(carrierGradeNat\)/],
+      ['fd00::1', /private address \(uniqueLocal\)/],
+      ['0.0.0.0', /private address \(unspecified\)/],
+      ['::', /private address \(unspecified\)/],
+      ['224.0.0.1', /not a public address \(multicast\)/],
+      ['::ffff:10.0.0.5', /refused: 10\.0\.0\.5 is a private address/],
+      ['::ffff:169.254.169.254', /169\.254\.169\.254 is a private address/],
+    ];
+    for (const [address, reason] of refused) expect(refusalFor(address), address).toMatch(reason);
+    for (const address of ['93.184.215.14', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) {
+      expect(refusalFor(address), address).toBeNull();
+    }
+  });
+
+  it('resolves a host name once and refuses it when all it resolves to is private', async () => {
+    const resolve = (host: string, all: boolean) =>
+      new Promise<{ err: Error | null; address: unknown }>((done) =>
+        publicOnlyLookup(host, { all } as { all: true }, (err, address) => done({ err, address })),
+      );
+    for (const all of [true, false]) {
+      const { err } = await resolve('localhost', all);
+      expect(err?.message).toMatch(/^refused: (127\.0\.0\.1|::1) is a private address \(loopback\) \(localhost\)$/);
+    }
+  });
+});
+
+describe.each(STORES)(
+  'webhook deliveries to private addresses on %s, with SETTLE_WEBHOOK_ALLOW_PRIVATE off',
+  (store) => {
+    let server: TestServer;
+    const receiver = new Receiver();
+    beforeAll(async () => {
+      await receiver.start();
+      server = await startTestServer({
+        store,
+        erp: oneInvoiceLedger(['private'], BALANCE),
+        config: {
+          outbox: { pollMs: 25, baseDelayMs: 50, maxDelayMs: 200, leaseMs: 5_000, maxAttempts: 3 },
+          webhookAllowPrivate: false,
+        },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await server?.close();
+      await receiver.close();
+    });
+
+    it("still checks the URL's shape at creation, then refuses each delivery before sending a byte", async () => {
+      const create = (url: string) =>
+        call<{ id: string }>(server, 'POST', '/v1/webhook-endpoints', server.secretKey, { url });
+      expect((await create('ftp://127.0.0.1/hook')).status).toBe(422);
+      const byAddress = await create(`${receiver.url}/by-address`);
+      expect(byAddress.status).toBe(201);
+      const byName = await create(`${receiver.url.replace('127.0.0.1', 'localhost')}/by-name`);
+      expect(byName.status).toBe(201);
+
+      const session = await call<{ clientToken: string }>(server, 'POST', '/v1/sessions', server.secretKey, {
+        customerId: 'cus_private',
+      });
+      const token = await call<{ id: string }>(server, 'POST', '/v1/sandbox/tokens', session.body.clientToken, CARD);
+      const payment = await call<Payment>(
+        server,
+        'POST',
+        '/v1/session/payments',
+        session.body.clientToken,
+        {
+          method: 'card',
+          allocations: [{ invoiceId: 'inv_private', amount: BALANCE }],
+          paymentMethodToken: token.body.id,
+        },
+        { 'idempotency-key': 'webhooks-private' },
+      );
+      expect(payment.status).toBe(201);
+
+      for (const [endpoint, reason] of [
+        [byAddress.body.id, /^refused: 127\.0\.0\.1 is a private address \(loopback\)$/],
+        [byName.body.id, /^refused: (127\.0\.0\.1|::1) is a private address \(loopback\) \(localhost\)$/],
+      ] as const) {
+        const failed = await waitFor(`the delivery to ${endpoint} to be given up`, async () => {
+          const res = await call(
+            server,
+            'GET',
+            `/v1/webhook-endpoints/${endpoint}/deliveries?status=failed`,
+            server.secretKey,
+          );
+          return WebhookDeliveryListSchema.parse(res.body).data[0];
+        });
+        expect(failed).toMatchObject({ attempts: 3, lastStatusCode: null });
+        expect(failed.lastError).toMatch(reason);
+      }
+      expect(receiver.received).toEqual([]);
+    });
+  },
+);
+
 describe.each(STORES)('merchant webhooks on %s', (store) => {
   let server: TestServer;
   const receiver = new Receiver();
@@ -238,8 +343,8 @@ describe.each(STORES)('merchant webhooks on %s', (store) => {
   }
 
   /** The events an endpoint took for one payment, verified, in the order they arrived. */
-  async function acceptedFor(path: string, paymentId: string, key = secret): Promise<WebhookEvent[]> {
-    const events: WebhookEvent[] = [];
+  async function acceptedFor(path: string, paymentId: string, key = secret): Promise<VerifiedWebhookEvent[]> {
+    const events: VerifiedWebhookEvent[] = [];
     for (const r of receiver.accepted(path)) {
       const event = await verifyWebhook(r.body, r.signature, key);
       if (event.data.payment.id === paymentId) events.push(event);
@@ -247,7 +352,7 @@ describe.each(STORES)('merchant webhooks on %s', (store) => {
     return events;
   }
 
-  function arrived(path: string, paymentId: string, types: string[], key = secret): Promise<WebhookEvent[]> {
+  function arrived(path: string, paymentId: string, types: string[], key = secret): Promise<VerifiedWebhookEvent[]> {
     return waitFor(`${types.join(', ')} at ${path}`, async () => {
       const events = await acceptedFor(path, paymentId, key);
       return types.every((t) => events.some((e) => e.type === t)) ? events : undefined;
@@ -296,7 +401,7 @@ describe.each(STORES)('merchant webhooks on %s', (store) => {
     const payment = await pay('card', 'card');
     const events = await arrived('/all', payment.id, ['payment.succeeded', 'payment.posted_to_erp']);
     expect(events.map((e) => e.type).sort()).toEqual(['payment.posted_to_erp', 'payment.succeeded']);
-    const succeeded = events.find((e) => e.type === 'payment.succeeded') as WebhookEvent;
+    const succeeded = events.find((e) => e.type === 'payment.succeeded') as VerifiedWebhookEvent;
     expect(succeeded.id).toMatch(/^evt_/);
     expect(succeeded.data.payment).toMatchObject({ id: payment.id, customerId: 'cus_card', amount: BALANCE });
 

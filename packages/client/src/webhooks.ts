@@ -1,5 +1,22 @@
-import { formatPath, type WebhookEvent, WebhookEventSchema } from '@settle/schema';
+import { formatPath, type SettleEventType, type WebhookEvent, WebhookEventSchema } from '@settle/schema';
+import * as z from 'zod/mini';
 import { SettleWebhookError, WebhookErrorCode } from './errors.js';
+
+/**
+ * A delivery `verifyWebhook` vouched for. `type` may be one this version of @settle/client does not
+ * know yet (a newer server sends it): answer 2xx and ignore it, or Settle retries it for days. For
+ * such an event, or when the payment carries a value this version does not know, `data.payment` is
+ * the object as Settle sent it, checked only for its `id`.
+ */
+export type VerifiedWebhookEvent = Omit<WebhookEvent, 'type'> & { type: SettleEventType | (string & {}) };
+
+/** The envelope every event has, whatever its type: what is checked when the full schema does not fit. */
+const EnvelopeSchema = z.object({
+  id: WebhookEventSchema.shape.id,
+  type: z.string().check(z.minLength(1)),
+  createdAt: WebhookEventSchema.shape.createdAt,
+  data: z.object({ payment: z.looseObject({ id: z.string() }) }),
+});
 
 export interface VerifyWebhookOptions {
   /** How far the signature's time may be from now, in seconds (default 300): older deliveries may be replays. */
@@ -56,14 +73,15 @@ async function hmacSha256(secret: string, message: string): Promise<Uint8Array> 
  * Checks that a webhook delivery comes from Settle, and returns its event. Pass the body exactly
  * as received (the raw string, before any JSON parsing), the `Settle-Signature` header, and the
  * endpoint's `whsec_…` secret. Throws a `SettleWebhookError` (`code`: malformed, bad signature,
- * too old) for anything not to act on. Uses WebCrypto, so it runs in Node 20, browsers and edge runtimes.
+ * too old) for anything not to act on. A signed event of a type this version does not know is
+ * returned, not refused: answer it 2xx (and ignore it), so Settle does not retry it. Uses WebCrypto, so it runs in Node 20, browsers and edge runtimes.
  */
 export async function verifyWebhook(
   rawBody: string,
   signatureHeader: string,
   secret: string,
   { toleranceSeconds = 300, now }: VerifyWebhookOptions = {},
-): Promise<WebhookEvent> {
+): Promise<VerifiedWebhookEvent> {
   if (typeof rawBody !== 'string') {
     throw new SettleWebhookError(
       WebhookErrorCode.malformed,
@@ -95,12 +113,10 @@ export async function verifyWebhook(
     throw new SettleWebhookError(WebhookErrorCode.malformed, 'The body is not JSON', { cause });
   }
   const parsed = WebhookEventSchema.safeParse(body);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => formatPath(i.path) || '(body)').join(', ');
-    throw new SettleWebhookError(
-      WebhookErrorCode.malformed,
-      `The event is not one this version of @settle/client knows (at ${where}): update @settle/client`,
-    );
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  // Signed by Settle but newer than this client (a new event type, a new payment status): let it through.
+  const envelope = EnvelopeSchema.safeParse(body);
+  if (envelope.success) return envelope.data as VerifiedWebhookEvent;
+  const where = envelope.error.issues.map((i) => formatPath(i.path) || '(body)').join(', ');
+  throw new SettleWebhookError(WebhookErrorCode.malformed, `The event has no ${where}: it is not a Settle event`);
 }

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { SettleEventType, WebhookEvent } from '@settle/schema';
 import { sql } from 'kysely';
 import type { Deps } from '../deps.js';
@@ -7,6 +9,7 @@ import { enqueue } from '../outbox/outbox.js';
 import { fromJson } from '../store/db.js';
 import type { EventSubscriber } from './events.js';
 import { loadPayment } from './payment-view.js';
+import { literalHostRefusal, publicOnlyLookup, WebhookTargetRefused } from './webhook-target.js';
 
 /** The outbox job that POSTs one event to one endpoint. */
 export const WEBHOOK_DELIVERY_JOB = 'webhook_delivery';
@@ -122,55 +125,77 @@ export async function deliverWebhook(deps: Deps, payload: unknown): Promise<void
   if (error) throw new WebhookDeliveryError(`${row.url}: ${error}`);
 }
 
-async function post(
-  url: string,
-  eventId: string,
-  secret: string,
-  body: string,
-  deps: Deps,
-): Promise<{ statusCode: number | null; error: string | null }> {
-  const timeoutMs = deps.config.webhookTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Settle-Webhooks/1',
-        'settle-event-id': eventId,
-        'settle-signature': signatureHeader(secret, body),
-      },
-      body,
-      // A redirect could send a signed payment to a host the merchant never registered.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (res.ok) {
-      await res.body?.cancel();
-      return { statusCode: res.status, error: null };
-    }
-    const detail = res.status >= 300 && res.status < 400 ? 'redirects are not followed' : await bodyStart(res);
-    return { statusCode: res.status, error: `HTTP ${res.status}${detail ? `: ${detail}` : ''}` };
-  } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'TimeoutError') return { statusCode: null, error: `no answer within ${timeoutMs} ms` };
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return { statusCode: null, error: `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}` };
-  }
+/** What one POST came to: a status (null when there was no answer) and, unless it was a 2xx, why it failed. */
+interface PostOutcome {
+  statusCode: number | null;
+  error: string | null;
 }
 
-/** The first characters of a failing answer, without reading a huge body to its end. */
-async function bodyStart(res: Response): Promise<string> {
+/**
+ * POSTs with node:http(s) rather than fetch, so the connection goes to an address Settle checked
+ * (docs/webhooks.md "Where Settle delivers"): unless SETTLE_WEBHOOK_ALLOW_PRIVATE is set, a host
+ * that is or resolves to a loopback, private, link-local or other internal address is refused
+ * before any byte is sent. Redirects are never followed (a plain request does not).
+ */
+async function post(url: string, eventId: string, secret: string, body: string, deps: Deps): Promise<PostOutcome> {
+  const timeoutMs = deps.config.webhookTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const target = new URL(url);
+  const allowPrivate = deps.config.webhookAllowPrivate === true;
+  const refused = allowPrivate ? null : literalHostRefusal(target);
+  if (refused) return { statusCode: null, error: refused };
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   try {
-    const reader = res.body?.getReader();
-    if (!reader) return '';
-    const { value } = await reader.read();
-    await reader.cancel();
-    return new TextDecoder()
-      .decode(value ?? new Uint8Array())
-      .slice(0, ERROR_BODY_CHARS)
-      .trim();
-  } catch {
-    return '';
+    return await new Promise<PostOutcome>((resolve, reject) => {
+      const req = send(
+        target,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'Settle-Webhooks/1',
+            'settle-event-id': eventId,
+            'settle-signature': signatureHeader(secret, body),
+          },
+          // Pins the socket to the address that was checked, so DNS rebinding cannot switch it.
+          ...(allowPrivate ? {} : { lookup: publicOnlyLookup }),
+          // A fresh connection per delivery: no kept-alive socket outlives the check made for it.
+          agent: false,
+          signal: AbortSignal.timeout(timeoutMs),
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            res.destroy();
+            return resolve({ statusCode: status, error: null });
+          }
+          if (status >= 300 && status < 400) {
+            res.destroy();
+            return resolve({ statusCode: status, error: `HTTP ${status}: redirects are not followed` });
+          }
+          // The first chunk of a failing answer, without reading a huge body to its end.
+          const finish = (chunk?: Buffer) => {
+            res.destroy();
+            const detail = (chunk ?? Buffer.alloc(0)).toString('utf8').slice(0, ERROR_BODY_CHARS).trim();
+            resolve({ statusCode: status, error: `HTTP ${status}${detail ? `: ${detail}` : ''}` });
+          };
+          res.once('data', finish);
+          res.once('end', () => finish());
+          res.once('error', () => finish());
+        },
+      );
+      req.once('error', reject);
+      req.end(body);
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') {
+      return { statusCode: null, error: `no answer within ${timeoutMs} ms` };
+    }
+    if (e instanceof WebhookTargetRefused) return { statusCode: null, error: e.message };
+    // Trying several addresses fails with an AggregateError, whose message may be empty.
+    const message = e.message || 'connection failed';
+    return { statusCode: null, error: `${message}${e.code && !message.includes(e.code) ? ` (${e.code})` : ''}` };
   }
 }
 
