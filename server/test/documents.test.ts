@@ -19,6 +19,7 @@ import {
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMerchantClient, isSettleHttpError, type MerchantClient } from '../../packages/client/src/index.js';
+import { inertText } from '../src/documents/statement-csv.js';
 import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpOpenItems } from '../src/erp/port.js';
 import { demoErpData } from '../src/erp/seed.js';
@@ -72,6 +73,30 @@ function hostileErp(): MemoryErp {
   if (invoice) invoice.poNumber = '@SUM(A1:A9)';
   return new MemoryErp(data);
 }
+
+describe('statement CSV text cells', () => {
+  it('prefixes with an apostrophe any text a spreadsheet would run as a formula', () => {
+    const formulas = [
+      '=1+1',
+      '+1',
+      '-1',
+      '@SUM(A1)',
+      '|cmd',
+      '  =1+1',
+      ' \u00a0@SUM(A1)',
+      '\uFF1D1+1',
+      '\uFF0B1',
+      '\uFF0D1',
+      '\uFF20SUM(A1)',
+      '\tx',
+      '\rx',
+      '\nx',
+    ];
+    for (const text of formulas) expect(inertText(text), JSON.stringify(text)).toBe(`'${text}`);
+    for (const text of ['PO-4512', 'Volume rebate', 'a=b', 'x-1', '']) expect(inertText(text)).toBe(text);
+    expect(inertText(null)).toBe('');
+  });
+});
 
 describe.each(STORES)('receipts and statements (%s)', (store) => {
   let server: TestServer;
@@ -349,6 +374,43 @@ describe.each(STORES)('receipts and statements (%s)', (store) => {
     expect(receipt).toContain('Payment confirmation');
     expect(receipt).toContain('is processing');
     expect(receipt).not.toContain('Total paid');
+  });
+
+  it('leaves a declined card payment off the statement: no money moved', async () => {
+    const { clientToken: token } = await merchant.createSession({ customerId: 'cus_pinnacle' });
+    const view = SessionViewSchema.parse((await call(server, 'GET', '/v1/session', token)).body);
+    const invoice = view.invoices[0];
+    if (!invoice) throw new Error('cus_pinnacle has open invoices');
+    const card = await call(server, 'POST', '/v1/sandbox/tokens', token, {
+      type: 'card',
+      number: '4000000000000002', // declined
+      expMonth: 12,
+      expYear: EXP_YEAR,
+      cvc: '123',
+    });
+    const proposal = {
+      method: 'card',
+      allocations: [{ invoiceId: invoice.id, amount: invoice.openAmount }],
+      paymentMethodToken: PaymentMethodTokenSchema.parse(card.body).id,
+    };
+    const quote = (await call<{ total: number }>(server, 'POST', '/v1/session/quote', token, proposal)).body;
+    const declined = await call<Payment>(
+      server,
+      'POST',
+      '/v1/session/payments',
+      token,
+      { ...proposal, expectedTotal: quote.total },
+      { 'idempotency-key': `doc-declined-${store}` },
+    );
+    expect(declined.status, JSON.stringify(declined.body)).toBe(201);
+    expect(declined.body.status).toBe('failed');
+
+    const rows = parse(await merchant.getStatementCsv('cus_pinnacle'), { columns: true }) as Array<
+      Record<string, string>
+    >;
+    expect(rows.filter((r) => r.type === 'payment').map((r) => r.number)).not.toContain(declined.body.id);
+    const text = pdfText(await merchant.getStatementPdf('cus_pinnacle')).replace(/\s+/g, ' ');
+    expect(text).toContain('No payments made through this portal in that time.');
   });
 
   it("offers the widget signed links to the session's statement and receipt that work without a bearer header", async () => {

@@ -19,14 +19,19 @@ export const STATEMENT_CSV_COLUMNS = [
   'reference',
 ] as const;
 
+/** Starts with a tab, CR or LF, or its first non-whitespace character starts a formula. */
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@|\uFF1D\uFF0B\uFF0D\uFF20])/u;
+
 /**
- * A spreadsheet opens a cell that starts with = + - @ (or a tab or carriage return) as a formula,
- * and ERP text (memos, PO numbers, names) is typed by people: such a cell gets a leading
- * apostrophe (OWASP's CSV injection advice). Amounts are Settle's own and stay plain numbers.
+ * A spreadsheet opens a cell that starts with = + - @ (or a tab, carriage return or line feed) as a
+ * formula, and ERP text (memos, PO numbers, names) is typed by people: such a cell gets a leading
+ * apostrophe (OWASP's CSV injection advice). Spreadsheets also skip leading spaces, and read | (DDE)
+ * and the full-width ＝ ＋ － ＠ the same way, so those count too. Amounts are Settle's own and stay
+ * plain numbers.
  */
 export function inertText(value: string | null): string {
   if (value === null) return '';
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
 /**

@@ -66,8 +66,8 @@ export interface Statement {
 /** How far back a statement lists Settle's own payments. */
 export const RECENT_PAYMENT_DAYS = 90;
 const MAX_PAYMENTS = 100;
-/** Payments that never moved money are left off: they are attempts, not payments. */
-const ATTEMPTS: PaymentStatus[] = ['requires_confirmation', 'requires_action', 'canceled'];
+/** Payments that never moved money (unconfirmed, declined, canceled) are left off: they are attempts, not payments. */
+const ATTEMPTS: PaymentStatus[] = ['requires_confirmation', 'requires_action', 'failed', 'canceled'];
 
 /**
  * A customer's statement as of `now`: the ERP's open items right now (never a session's snapshot:

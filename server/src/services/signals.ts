@@ -28,9 +28,22 @@ interface SignalInput {
   dedupeKey: string;
 }
 
+/**
+ * Signals per insert: a statement carries at most 65,535 bind parameters (PostgreSQL's wire
+ * protocol counts them in 16 bits), and a payment may name 10,000 invoices at 7 parameters each.
+ */
+const ROWS_PER_INSERT = 1_000;
+
 /** Inserts signals, each once; the session's pay link is copied onto them. Returns the keys that were new. */
 async function record(ex: Executor, signals: SignalInput[]): Promise<Set<string>> {
-  if (!signals.length) return new Set();
+  const added = new Set<string>();
+  for (let at = 0; at < signals.length; at += ROWS_PER_INSERT) {
+    for (const key of await insertSignals(ex, signals.slice(at, at + ROWS_PER_INSERT))) added.add(key);
+  }
+  return added;
+}
+
+async function insertSignals(ex: Executor, signals: SignalInput[]): Promise<string[]> {
   const rows = await ex
     .insertInto('payer_signals')
     .columns([
@@ -57,7 +70,7 @@ async function record(ex: Executor, signals: SignalInput[]): Promise<Set<string>
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('dedupe_key')
     .execute();
-  return new Set(rows.map((r) => r.dedupe_key));
+  return rows.map((r) => r.dedupe_key);
 }
 
 const base = (session: SessionContext) => ({
