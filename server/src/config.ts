@@ -30,6 +30,12 @@ export interface Config {
   outbox: { pollMs: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; maxAttempts?: number };
   /** How long a merchant's webhook endpoint may take to answer (default 10 s); tests shorten it. */
   webhookTimeoutMs?: number;
+  /**
+   * SETTLE_WEBHOOK_ALLOW_PRIVATE: deliver webhooks to loopback and private addresses too (a
+   * merchant testing a receiver on their own machine). Off (default, in test mode too): such
+   * deliveries are refused, so an endpoint URL cannot reach this host's or its network's services.
+   */
+  webhookAllowPrivate: boolean;
   /** Confirmation emails (docs/emails.md). */
   mail: MailConfig;
   rules: MerchantRules;
@@ -181,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .filter(Boolean),
     returnUrl: env.SETTLE_RETURN_URL || null,
     trustProxy: bool(env.SETTLE_TRUST_PROXY, 'SETTLE_TRUST_PROXY'),
+    webhookAllowPrivate: bool(env.SETTLE_WEBHOOK_ALLOW_PRIVATE, 'SETTLE_WEBHOOK_ALLOW_PRIVATE'),
     processor,
     stripe,
     erpTimeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),

@@ -66,7 +66,7 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     processor = new StripeProcessor(db, { mode: config.mode, ...stripe });
   }
   const { secretKey, generated } = await ensureMerchant(db, config);
-  const mail = await startMail(config.mail, log);
+  const mail = await startMail(config.mail, log, { leaseMs: config.outbox.leaseMs });
   const deps: Deps = { db, erp, processor, sandbox, config, log, mail };
   const worker = new OutboxWorker(db, jobHandlers(deps), {
     ...config.outbox,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.js';
+import type { Logger } from '../src/deps.js';
 import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpAdapter } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
@@ -68,7 +69,7 @@ export async function startTestServer(
     erp?: ErpAdapter;
     config?: Partial<Config>;
     worker?: boolean;
-    log?: typeof silent;
+    log?: Logger;
   } = {},
 ): Promise<TestServer> {
   const databaseUrl =
@@ -89,6 +90,8 @@ export async function startTestServer(
       outbox: { pollMs: 25, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000 },
       // No mail unless a test asks for it (mail.test.ts points it at its own SMTP server).
       mail: { transport: 'off', smtpUrl: null, from: '', arEmail: null, catcherPort: 0 },
+      // Tests' webhook receivers listen on loopback; webhooks.test.ts turns this off to see them refused.
+      webhookAllowPrivate: true,
       ...options.config,
     },
   );

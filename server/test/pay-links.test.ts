@@ -14,6 +14,7 @@ import {
   SessionViewSchema,
 } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMerchantClient } from '../../packages/client/src/index.js';
 import type { MemoryErp } from '../src/erp/memory.js';
 import { ErpUnavailableError } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
@@ -187,6 +188,48 @@ describe.each(STORES)('pay links and payer signals (%s)', (store) => {
     expect(res.text).toContain('This payment link has expired');
     expect(res.text).toContain(`ask ${MERCHANT} for a new one`);
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('opens a withdrawn link to a page that says so, and no link the merchant never issued', async () => {
+    const [first] = await openInvoices('cus_summit');
+    if (!first) throw new Error('The demo ERP lacks an invoice for cus_summit');
+    const link = await issue({ customerId: 'cus_summit', invoiceIds: [first] });
+    expect(link.revokedAt).toBeNull();
+    await tokenFrom(link.url);
+
+    const client = createMerchantClient({ apiUrl: server.url, secretKey: server.secretKey });
+    const revoked = await client.revokePayLink(link.id);
+    expect(revoked).toMatchObject({ id: link.id, customerId: 'cus_summit', invoiceIds: [first] });
+    expect(Date.parse(revoked.revokedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    // Revoking again keeps the first time.
+    expect(await client.revokePayLink(link.id)).toEqual(revoked);
+    const listed = PayLinkListSchema.parse((await merchant('GET', '/v1/customers/cus_summit/pay-links')).body);
+    expect(listed.data.find((l) => l.id === link.id)?.revokedAt).toBe(revoked.revokedAt);
+
+    const res = await follow(link.url);
+    expect(res.status).toBe(410);
+    expect(res.text).toContain('This payment link was withdrawn');
+    expect(res.text).toContain(`ask ${MERCHANT} for a new one`);
+    expect(res.text).not.toContain('ct_');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+
+    // Signed with the merchant's key, but never issued: no row, no session.
+    const unissued = await payLinkToken(
+      server.settle.deps.db,
+      'mer_default',
+      { l: 'pl_never_issued', c: 'cus_summit', i: [first] },
+      new Date(Date.now() + 3_600_000),
+    );
+    const stray = await follow(payLinkUrl(server.url, unissued));
+    expect(stray.status).toBe(404);
+    expect(stray.text).toContain('This payment link is not valid');
+
+    for (const id of ['pl_never_issued', 'not an id']) {
+      const reply = await merchant('POST', `/v1/pay-links/${encodeURIComponent(id)}/revoke`);
+      expect(reply.status, id).toBe(404);
+      expect(ProblemSchema.parse(reply.body).code).toBe('not_found');
+    }
+    expect((await call(server, 'POST', `/v1/pay-links/${link.id}/revoke`, null)).status).toBe(401);
   });
 
   it('says the page is not available while the ERP is down, and opens once it is back', async () => {

@@ -66,4 +66,4 @@ export {
   type SessionClientOptions,
   type WaitOptions,
 } from './session-client.js';
-export { type VerifyWebhookOptions, verifyWebhook } from './webhooks.js';
+export { type VerifiedWebhookEvent, type VerifyWebhookOptions, verifyWebhook } from './webhooks.js';

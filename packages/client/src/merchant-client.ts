@@ -12,10 +12,14 @@ import {
   type PayerSignalList,
   type PayLink,
   type PayLinkList,
+  type PayLinkRecord,
   type Payment,
   type PaymentList,
+  type Reminder,
+  type ReminderList,
   type RouteDef,
   routes,
+  type SendReminderRequest,
   type WebhookDeliveryList,
   type WebhookEndpoint,
   type WebhookEndpointList,
@@ -62,8 +66,22 @@ export interface MerchantClient {
   createPayLink(request: CreatePayLinkRequest, options?: CallOptions): Promise<PayLink>;
   /** The pay links issued for a customer, newest first (without their URLs, which are not kept). */
   listPayLinks(customerId: string, options?: CallOptions): Promise<PayLinkList>;
+  /** Withdraws a pay link: from now on it opens a page saying so. Revoking one already revoked changes nothing. */
+  revokePayLink(id: string, options?: CallOptions): Promise<PayLinkRecord>;
   /** What the customer did on the pay page (opened, viewed, started, paid, abandoned), newest first, with a summary. */
   listSignals(customerId: string, query?: ListSignalsQuery, options?: CallOptions): Promise<PayerSignalList>;
+  /**
+   * Emails the customer a past-due reminder with a pay link pinned to the invoices it lists (by
+   * default every past-due one). Pass the same `idempotencyKey` when retrying, so the customer
+   * gets one mail; one is made up for you otherwise.
+   */
+  sendReminder(
+    customerId: string,
+    request?: SendReminderRequest,
+    options?: CallOptions & { idempotencyKey?: string },
+  ): Promise<Reminder>;
+  /** The reminders sent to a customer, newest first, with the pay link each carried and how its mail went. */
+  listReminders(customerId: string, options?: CallOptions): Promise<ReminderList>;
 }
 
 export function createMerchantClient(options: MerchantClientOptions): MerchantClient {
@@ -93,8 +111,17 @@ export function createMerchantClient(options: MerchantClientOptions): MerchantCl
       http.request(routes.listWebhookDeliveries, { params: { id }, query, signal }),
     createPayLink: (body, { signal } = {}) => http.request(routes.createPayLink, { body, signal }),
     listPayLinks: (id, { signal } = {}) => http.request(routes.listPayLinks, { params: { id }, signal }),
+    revokePayLink: (id, { signal } = {}) => http.request(routes.revokePayLink, { params: { id }, signal }),
     listSignals: (id, query = {}, { signal } = {}) =>
       http.request(routes.listSignals, { params: { id }, query, signal }),
+    sendReminder: (id, body = {}, { idempotencyKey = crypto.randomUUID(), signal } = {}) =>
+      http.request(routes.sendReminder, {
+        params: { id },
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+        signal,
+      }),
+    listReminders: (id, { signal } = {}) => http.request(routes.listReminders, { params: { id }, signal }),
 
     async *payments(query = {}, options = {}) {
       let cursor: string | undefined;

@@ -52,7 +52,10 @@ export const merchantEndpoints = {
   listWebhookDeliveries: { method: 'GET', path: '/v1/webhook-endpoints/:id/deliveries', auth: 'secret', status: 200 },
   createPayLink: { method: 'POST', path: '/v1/pay-links', auth: 'secret', status: 201 },
   listPayLinks: { method: 'GET', path: '/v1/customers/:id/pay-links', auth: 'secret', status: 200 },
+  revokePayLink: { method: 'POST', path: '/v1/pay-links/:id/revoke', auth: 'secret', status: 200 },
   listSignals: { method: 'GET', path: '/v1/customers/:id/signals', auth: 'secret', status: 200 },
+  sendReminder: { method: 'POST', path: '/v1/customers/:id/reminders', auth: 'secret', status: 201 },
+  listReminders: { method: 'GET', path: '/v1/customers/:id/reminders', auth: 'secret', status: 200 },
 } as const satisfies Record<string, EndpointDef>;
 
 /** Every endpoint: the merchant's and the session's tables in one. */

@@ -71,6 +71,8 @@ export {
   type PayLink,
   type PayLinkList,
   PayLinkListSchema,
+  type PayLinkRecord,
+  PayLinkRecordSchema,
   PayLinkSchema,
 } from './pay-links.js';
 export {

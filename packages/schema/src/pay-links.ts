@@ -24,10 +24,16 @@ export const PayLinkSchema = z.object({
   invoiceIds: z.array(IdSchema),
   expiresAt: TimestampSchema,
   createdAt: TimestampSchema,
+  /** When the merchant withdrew the link (`POST /v1/pay-links/:id/revoke`); a withdrawn link opens nothing. */
+  revokedAt: z.nullable(TimestampSchema),
 });
 export type PayLink = z.infer<typeof PayLinkSchema>;
 
-export const PayLinkListSchema = z.object({ data: z.array(z.omit(PayLinkSchema, { url: true })) });
+/** A link as Settle keeps it: everything but the URL, which is not stored. */
+export const PayLinkRecordSchema = z.omit(PayLinkSchema, { url: true });
+export type PayLinkRecord = z.infer<typeof PayLinkRecordSchema>;
+
+export const PayLinkListSchema = z.object({ data: z.array(PayLinkRecordSchema) });
 export type PayLinkList = z.infer<typeof PayLinkListSchema>;
 
 /** What a payer did, in the order it happened; ids only, never card or bank details. */

@@ -8,9 +8,11 @@ import {
   ListSignalsQuerySchema,
   PayerSignalListSchema,
   PayLinkListSchema,
+  PayLinkRecordSchema,
   PayLinkSchema,
 } from './pay-links.js';
 import { PaymentListSchema, PaymentSchema, SessionPaymentSchema } from './payment.js';
+import { ReminderListSchema, ReminderSchema, SendReminderRequestSchema } from './reminders.js';
 import { PaymentMethodTokenSchema, SandboxTokenRequestSchema } from './sandbox.js';
 import { CreateSessionRequestSchema, CreateSessionResponseSchema, SessionViewSchema } from './session.js';
 import {
@@ -63,7 +65,10 @@ export const routes = {
   },
   createPayLink: { ...endpoints.createPayLink, body: CreatePayLinkRequestSchema, response: PayLinkSchema },
   listPayLinks: { ...endpoints.listPayLinks, response: PayLinkListSchema },
+  revokePayLink: { ...endpoints.revokePayLink, response: PayLinkRecordSchema },
   listSignals: { ...endpoints.listSignals, query: ListSignalsQuerySchema, response: PayerSignalListSchema },
+  sendReminder: { ...endpoints.sendReminder, body: SendReminderRequestSchema, response: ReminderSchema },
+  listReminders: { ...endpoints.listReminders, response: ReminderListSchema },
   getSession: { ...endpoints.getSession, response: SessionViewSchema },
   quote: { ...endpoints.quote, body: QuoteRequestSchema, response: QuoteSchema },
   createPayment: { ...endpoints.createPayment, body: CreatePaymentRequestSchema, response: SessionPaymentSchema },

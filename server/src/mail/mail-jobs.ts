@@ -79,17 +79,32 @@ export function mailMessageId(p: Pick<MailJobPayload, 'paymentId' | 'kind' | 'au
   return `<${p.paymentId}.${p.kind}.${p.audience}@${mailDomain(from)}>`;
 }
 
+/** Raised by an instance without mail for a mail job another instance (with SMTP_URL) enqueued. */
+export class MailOffError extends Error {
+  override readonly name = 'MailOffError';
+}
+
+/**
+ * The error a mail job throws on an instance where mail is off: it stays in the outbox, retried
+ * with back-off (an instance with SMTP_URL takes it), and is parked for a person after its last
+ * attempt. Never marked done unsent, so a rolling deploy or one instance missing SMTP_URL loses
+ * no mail. Logged, so the instance's missing setting shows.
+ */
+export function mailIsOff(deps: Pick<Deps, 'log'>, what: string): MailOffError {
+  const message = `${what} not sent here: mail is off on this instance (set SMTP_URL); it stays queued for a retry`;
+  deps.log.warn(message);
+  return new MailOffError(message);
+}
+
 /**
  * Builds and sends one mail from what the payment, the ERP's customer and the merchant say now.
- * Throws (and the outbox retries) when the ERP or the SMTP server is unavailable or refuses.
+ * Throws (and the outbox retries) when the ERP or the SMTP server is unavailable or refuses, or
+ * when mail is off on this instance.
  */
 export async function sendMailJob(deps: Deps, payload: unknown): Promise<void> {
   const job = payload as MailJobPayload;
   const mail = deps.mail;
-  if (!mail) {
-    deps.log.warn(`mail for ${job.paymentId} (${job.kind}, ${job.audience}) dropped: mail is off`);
-    return;
-  }
+  if (!mail) throw mailIsOff(deps, `${job.kind} mail for ${job.paymentId} (${job.audience})`);
   const [merchant, payment, erpCustomer] = await Promise.all([
     deps.db.selectFrom('merchants').select(['name', 'rules']).where('id', '=', job.merchantId).executeTakeFirst(),
     loadPayment(deps.db, job.paymentId, { merchantId: job.merchantId }),

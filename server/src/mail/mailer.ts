@@ -20,34 +20,61 @@ export interface Mailer {
   close(): void;
 }
 
+/** The longest one send may take, whatever the lease (nodemailer's own timeouts are per step). */
+const MAX_SEND_MS = 20_000;
+
+/**
+ * How long one send may take in all: well inside the outbox lease (half of it, at most 20 s), so
+ * a send still running when the lease ends, and another worker sends the same mail, cannot happen.
+ */
+export function sendDeadlineMs(leaseMs: number): number {
+  return Math.min(MAX_SEND_MS, Math.floor(leaseMs / 2));
+}
+
+/** A send that took longer than its deadline: the connection was closed and the outbox retries it. */
+export class MailDeadlineError extends Error {
+  override readonly name = 'MailDeadlineError';
+}
+
 /**
  * A mailer for the SMTP server at `url` (smtp:// or smtps://, credentials in the URL), through
- * nodemailer. Timeouts are short enough that a hung server fails the outbox attempt (and is
- * retried later) instead of holding the job's lease.
+ * nodemailer. Its timeouts are per step (connect, greeting, each read), so a server that answers
+ * slowly step by step could hold a send for minutes: `deadlineMs` bounds the whole send, aborting
+ * it (nodemailer closes the connection) so the attempt fails and the outbox retries it later.
  */
-export function smtpMailer(url: string): Mailer {
+export function smtpMailer(url: string, { deadlineMs = MAX_SEND_MS }: { deadlineMs?: number } = {}): Mailer {
+  const stepMs = Math.min(10_000, deadlineMs);
   const transport = createTransport({
     url,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
+    connectionTimeout: stepMs,
+    greetingTimeout: stepMs,
+    socketTimeout: deadlineMs,
   });
   return {
     async send(mail) {
-      await transport.sendMail({
-        from: mail.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        date: mail.date,
-        headers: {
-          // RFC 3834: an automatic message, so auto-responders stay quiet.
-          'Auto-Submitted': 'auto-generated',
-          ...mail.headers,
-        },
-      });
+      const signal = AbortSignal.timeout(deadlineMs);
+      try {
+        await transport.sendMail({
+          from: mail.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+          date: mail.date,
+          headers: {
+            // RFC 3834: an automatic message, so auto-responders stay quiet.
+            'Auto-Submitted': 'auto-generated',
+            ...mail.headers,
+          },
+          signal,
+        });
+      } catch (err) {
+        if (signal.aborted) {
+          throw new MailDeadlineError(`the SMTP server did not take the mail within ${deadlineMs} ms`, { cause: err });
+        }
+        throw err;
+      }
     },
     close() {
       transport.close();

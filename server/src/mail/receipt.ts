@@ -35,6 +35,10 @@ export interface Receipt {
   totals: Array<{ label: string; amount: string; strong: boolean }>;
   facts: Array<{ label: string; value: string }>;
   footer: string;
+  /** A person's own words, quoted under the intro as they wrote them (a collector's reminder). */
+  note?: { from: string; text: string };
+  /** The one thing to do, as a button (and a bare URL in the text part), with a line under it. */
+  action?: { label: string; url: string; detail: string };
 }
 
 const BRANDS: Record<string, string> = {

@@ -10,6 +10,7 @@ export function renderText(r: Receipt): string {
   const width = Math.max(...rows.map(([label, amount]) => label.length + amount.length + 2), 40);
   const row = (label: string, amount: string) => `${label}${' '.repeat(width - label.length - amount.length)}${amount}`;
   const out = [r.brand, '', r.heading, '='.repeat(r.heading.length), '', r.intro, ''];
+  if (r.note) out.push(`${r.note.from} writes:`, ...r.note.text.split(/\r?\n/).map((l) => `> ${l}`), '');
   for (const line of r.lines) {
     out.push(row(line.label, line.amount));
     if (line.detail) out.push(`  ${line.detail}`);
@@ -17,6 +18,7 @@ export function renderText(r: Receipt): string {
   out.push('-'.repeat(width));
   for (const t of r.totals) out.push(row(t.label, t.amount));
   out.push('');
+  if (r.action) out.push(`${r.action.label}: ${r.action.url}`, r.action.detail, '');
   const labelWidth = Math.max(...r.facts.map((f) => f.label.length)) + 1;
   for (const f of r.facts) out.push(`${`${f.label}:`.padEnd(labelWidth)} ${f.value}`);
   out.push('', r.footer, '');
@@ -60,6 +62,12 @@ export function renderHtml(r: Receipt): string {
   <p style="margin:0 0 4px;color:#6b7280;font-size:13px;font-weight:bold">${r.brand}</p>
   <h1 style="margin:0 0 12px;font-size:20px">${r.heading}</h1>
   <p style="margin:0">${r.intro}</p>
+${
+  r.note
+    ? html`  <p style="margin:12px 0 4px;color:#6b7280;font-size:13px">${r.note.from} writes:</p>
+  <blockquote style="margin:0;padding:8px 12px;border-left:3px solid #d1d5db;background:#f9fafb;white-space:pre-wrap">${r.note.text}</blockquote>`
+    : ''
+}
 </td></tr>
 <tr><td style="padding:8px 24px">
   <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">
@@ -67,6 +75,14 @@ ${lines}
 ${totals}
   </table>
 </td></tr>
+${
+  r.action
+    ? html`<tr><td style="padding:16px 24px 8px">
+  <a href="${r.action.url}" style="display:inline-block;padding:12px 24px;background:#1d4ed8;color:#ffffff;border-radius:6px;font-weight:bold;font-size:16px;text-decoration:none">${r.action.label}</a>
+  <p style="margin:8px 0 0;color:#6b7280;font-size:13px">${r.action.detail}</p>
+</td></tr>`
+    : ''
+}
 <tr><td style="padding:8px 24px">
   <table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse">
 ${facts}

@@ -3,13 +3,14 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { callErp } from '../services/erp-calls.js';
-import { issuePayLink, listPayLinks } from '../services/pay-links.js';
+import { issuePayLink, listPayLinks, revokePayLink } from '../services/pay-links.js';
 import { listPayments, loadPayment } from '../services/payment-view.js';
+import { listReminders, sendReminder } from '../services/reminders.js';
 import { createSession, openItemsView } from '../services/sessions.js';
 import { listSignals } from '../services/signal-list.js';
 import { type Env, secretKeyAuth } from './auth.js';
 import { addDocumentRoutes } from './merchant-documents.js';
-import { idParam, jsonBody, queryOf } from './validate.js';
+import { idempotencyKey, idParam, jsonBody, queryOf } from './validate.js';
 import { addWebhookEndpointRoutes } from './webhook-endpoints.js';
 
 /** The merchant API, called from the merchant's backend with its secret key. */
@@ -61,6 +62,18 @@ export function merchantRoutes(deps: Deps) {
   });
 
   app.get(routes.listPayLinks.path, async (c) => c.json(await listPayLinks(deps.db, c.get('merchant').id, idParam(c))));
+
+  app.post(routes.revokePayLink.path, async (c) =>
+    c.json(await revokePayLink(deps.db, c.get('merchant').id, idParam(c))),
+  );
+
+  app.post(routes.sendReminder.path, async (c) => {
+    const key = idempotencyKey(c);
+    const body = await jsonBody(c, routes.sendReminder.body);
+    return c.json(await sendReminder(deps, c.get('merchant'), idParam(c), body, key), 201);
+  });
+
+  app.get(routes.listReminders.path, async (c) => c.json(await listReminders(deps, c.get('merchant').id, idParam(c))));
 
   app.get(routes.listSignals.path, async (c) => {
     const query = queryOf(c, routes.listSignals.query);

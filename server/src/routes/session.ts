@@ -1,17 +1,17 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { ErrorCode, IN_FLIGHT_STATUSES, type Payment, routes } from '@settle/schema';
+import { IN_FLIGHT_STATUSES, type Payment, routes } from '@settle/schema';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Deps } from '../deps.js';
 import { receiptUrl } from '../documents/links.js';
-import { ApiError, notFound, validationError } from '../errors.js';
+import { notFound, validationError } from '../errors.js';
 import { SandboxTokenError } from '../processors/sandbox.js';
 import { loadPayment } from '../services/payment-view.js';
 import { createPayment, quote, reconcile } from '../services/payments.js';
 import { sessionView } from '../services/sessions.js';
 import { recordInvoicesViewed, recordSessionOpened } from '../services/signals.js';
 import { clientTokenAuth, type Env } from './auth.js';
-import { idParam, jsonBody } from './validate.js';
+import { idempotencyKey, idParam, jsonBody } from './validate.js';
 
 /** A payment stream ends once nothing more is expected soon; clients reconnect for later changes. */
 function settled(p: Payment): boolean {
@@ -33,31 +33,25 @@ export function sessionRoutes(deps: Deps) {
 
   app.get(routes.getSession.path, async (c) => {
     const view = await sessionView(deps, c.get('session'));
-    await recordSessionOpened(deps, c.get('session'));
+    await bestEffort(deps, 'session_opened', () => recordSessionOpened(deps, c.get('session')));
     return c.json(view);
   });
 
   app.post(routes.quote.path, async (c) => {
     const body = await jsonBody(c, routes.quote.body);
     const priced = await quote(deps, c.get('session'), body);
-    await recordInvoicesViewed(
-      deps.db,
-      c.get('session'),
-      priced.lines.map((l) => l.invoiceId),
+    await bestEffort(deps, 'invoice_viewed', () =>
+      recordInvoicesViewed(
+        deps.db,
+        c.get('session'),
+        priced.lines.map((l) => l.invoiceId),
+      ),
     );
     return c.json(priced);
   });
 
   app.post(routes.createPayment.path, async (c) => {
-    const key = c.req.header('idempotency-key');
-    if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
-      throw new ApiError(
-        400,
-        ErrorCode.idempotencyRequired,
-        'Send an Idempotency-Key header (1 to 255 visible ASCII characters, e.g. a UUID)',
-        [{ path: 'Idempotency-Key', code: ErrorCode.idempotencyRequired, message: 'Missing or malformed' }],
-      );
-    }
+    const key = idempotencyKey(c);
     const body = await jsonBody(c, routes.createPayment.body);
     // Who accepted an ACH mandate (Stripe records the payer's IP address and browser).
     const payer = { ipAddress: clientIp(c, deps.config.trustProxy), userAgent: c.req.header('user-agent') ?? null };
@@ -136,6 +130,15 @@ export function sessionRoutes(deps: Deps) {
   });
 
   return app;
+}
+
+/** Signals are for collectors: one that cannot be recorded is logged, and never fails the payer's request. */
+async function bestEffort(deps: Deps, kind: string, record: () => Promise<void>): Promise<void> {
+  try {
+    await record();
+  } catch (err) {
+    deps.log.warn(`payer signal ${kind} not recorded: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**

@@ -39,6 +39,23 @@ export async function jsonBody<S extends z.ZodMiniType>(c: Context, schema: S): 
   return parseWith(schema, value, 'The request body');
 }
 
+/**
+ * The request's `Idempotency-Key` header, required on a POST that must not happen twice (a
+ * payment, a reminder mail): 1 to 255 visible ASCII characters, else a 400 naming the header.
+ */
+export function idempotencyKey(c: Context): string {
+  const key = c.req.header('idempotency-key');
+  if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new ApiError(
+      400,
+      ErrorCode.idempotencyRequired,
+      'Send an Idempotency-Key header (1 to 255 visible ASCII characters, e.g. a UUID)',
+      [{ path: 'Idempotency-Key', code: ErrorCode.idempotencyRequired, message: 'Missing or malformed' }],
+    );
+  }
+  return key;
+}
+
 /** Validates the query string against a schema (single values only). */
 export function queryOf<S extends z.ZodMiniType>(c: Context, schema: S): z.infer<S> {
   return parseWith(schema, c.req.query(), 'The query');

@@ -2,6 +2,7 @@ import type { MerchantRules, PaymentMethodSummary } from '@settle/schema';
 import type { Deps } from '../deps.js';
 import { type ErpPosting, ErpRejectedError } from '../erp/port.js';
 import { MAIL_JOB, sendMailJob } from '../mail/mail-jobs.js';
+import { REMINDER_MAIL_JOB, sendReminderMail } from '../mail/reminder-mail.js';
 import type { JobHandler } from '../outbox/outbox.js';
 import type { ProcessorEvent } from '../processors/port.js';
 import { PROCESSOR_EVENT_JOB } from '../processors/sandbox.js';
@@ -133,6 +134,7 @@ export function jobHandlers(deps: Deps): Record<string, JobHandler> {
     [PROCESSOR_CANCEL_JOB]: (p) => cancelFailedAtProcessor(deps, (p as { paymentId: string }).paymentId),
     [PROCESSOR_EVENT_JOB]: (p) => handleProcessorEvent(deps, p as ProcessorEvent),
     [MAIL_JOB]: (p) => sendMailJob(deps, p),
+    [REMINDER_MAIL_JOB]: (p) => sendReminderMail(deps, p),
     [SESSION_ABANDON_JOB]: (p) => checkAbandoned(deps, (p as { sessionId: string }).sessionId),
     [EVENT_FANOUT_JOB]: (p) => fanOutEvent(deps, p, subscribers),
     [WEBHOOK_DELIVERY_JOB]: (p) => deliverWebhook(deps, p),

@@ -4,11 +4,13 @@ import {
   type FieldIssue,
   type PayLink,
   type PayLinkList,
+  type PayLinkRecord,
 } from '@settle/schema';
+import type { Selectable } from 'kysely';
 import type { Deps } from '../deps.js';
-import { ApiError, validationError } from '../errors.js';
+import { ApiError, notFound, validationError } from '../errors.js';
 import { newId } from '../keys.js';
-import type { Db } from '../store/db.js';
+import type { Database, Db } from '../store/db.js';
 import { fromJson, json } from '../store/db.js';
 import { callErp } from './erp-calls.js';
 import { type Merchant, toMerchant } from './merchants.js';
@@ -16,10 +18,12 @@ import { createSession } from './sessions.js';
 import { signToken, verifyToken } from './signing.js';
 
 /**
- * Pay links: a signed, expiring URL a merchant puts in a past-due email. The link is stateless (its
- * token carries the claims below, signed with the merchant's key), so any instance can open it;
- * the `pay_links` row is only the merchant's record of what was issued, listed per customer.
- * Opening a link mints a fresh session each time, so a link outlives the hour a session lasts.
+ * Pay links: a signed, expiring URL a merchant puts in a past-due email. The token carries the
+ * claims below, signed with the merchant's key, so any instance can check it; the `pay_links` row
+ * is the merchant's record of what was issued, listed per customer, and opening a link also
+ * requires that row and that the merchant has not revoked it (a link mailed to the wrong person
+ * can be withdrawn). Opening a link mints a fresh session each time, so a link outlives the hour a
+ * session lasts.
  */
 
 export const PAY_LINK_PURPOSE = 'pay_link';
@@ -41,6 +45,19 @@ export function payLinkToken(db: Db, merchantId: string, claims: PayLinkClaims, 
 }
 
 export const payLinkUrl = (publicUrl: string, token: string) => `${publicUrl}/l/${token}`;
+
+/**
+ * The URL of a link already issued, from its row: signing is deterministic, so it is the very
+ * URL `issuePayLink` returned. A reminder's mail and its replay need it; the URL is not stored.
+ */
+export async function issuedPayLinkUrl(
+  deps: Deps,
+  merchantId: string,
+  link: { id: string; customerId: string; invoiceIds: string[]; expiresAt: Date },
+): Promise<string> {
+  const claims: PayLinkClaims = { l: link.id, c: link.customerId, i: link.invoiceIds };
+  return payLinkUrl(deps.config.publicUrl, await payLinkToken(deps.db, merchantId, claims, link.expiresAt));
+}
 
 /**
  * Issues a link for a customer the ERP knows; pinned invoices must be that customer's open ones,
@@ -73,7 +90,7 @@ export async function issuePayLink(deps: Deps, merchant: Merchant, input: Create
   }
   const id = newId('pl');
   const expiresAt = new Date(Date.now() + (input.expiresInDays ?? DEFAULT_PAY_LINK_DAYS) * DAY_MS);
-  const token = await payLinkToken(deps.db, merchant.id, { l: id, c: customer.id, i: invoiceIds }, expiresAt);
+  const url = await issuedPayLinkUrl(deps, merchant.id, { id, customerId: customer.id, invoiceIds, expiresAt });
   const row = await deps.db
     .insertInto('pay_links')
     .values({
@@ -87,12 +104,13 @@ export async function issuePayLink(deps: Deps, merchant: Merchant, input: Create
     .executeTakeFirstOrThrow();
   return {
     id,
-    url: payLinkUrl(deps.config.publicUrl, token),
+    url,
     customerId: customer.id,
     invoiceIds,
     // Second precision: what the token says.
     expiresAt: new Date(Math.floor(expiresAt.getTime() / 1000) * 1000).toISOString(),
     createdAt: new Date(row.created_at).toISOString(),
+    revokedAt: null,
   };
 }
 
@@ -107,14 +125,39 @@ export async function listPayLinks(db: Db, merchantId: string, customerId: strin
     .orderBy('id', 'desc')
     .limit(100)
     .execute();
+  return { data: rows.map(toPayLinkRecord) };
+}
+
+/**
+ * Withdraws a link: opening it shows a page that says so from then on. Revoking it again keeps
+ * the first time. 404 for a link this merchant did not issue.
+ */
+export async function revokePayLink(db: Db, merchantId: string, id: string): Promise<PayLinkRecord> {
+  await db
+    .updateTable('pay_links')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('merchant_id', '=', merchantId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  const row = await db
+    .selectFrom('pay_links')
+    .selectAll()
+    .where('id', '=', id)
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst();
+  if (!row) throw notFound(`No pay link ${id}`);
+  return toPayLinkRecord(row);
+}
+
+function toPayLinkRecord(r: Selectable<Database['pay_links']>): PayLinkRecord {
   return {
-    data: rows.map((r) => ({
-      id: r.id,
-      customerId: r.customer_id,
-      invoiceIds: fromJson<string[]>(r.invoice_ids),
-      expiresAt: new Date(r.expires_at).toISOString(),
-      createdAt: new Date(r.created_at).toISOString(),
-    })),
+    id: r.id,
+    customerId: r.customer_id,
+    invoiceIds: fromJson<string[]>(r.invoice_ids),
+    expiresAt: new Date(r.expires_at).toISOString(),
+    createdAt: new Date(r.created_at).toISOString(),
+    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
   };
 }
 
@@ -123,11 +166,13 @@ export type OpenedLink =
   | { kind: 'session'; url: string }
   | { kind: 'nothing_left'; merchantName: string }
   | { kind: 'invalid'; merchantName: string | null }
-  | { kind: 'expired'; merchantName: string | null };
+  | { kind: 'expired'; merchantName: string | null }
+  | { kind: 'revoked'; merchantName: string };
 
 /**
  * Verifies a link and mints a session for it, preselecting the pinned invoices that are still
- * open. A link pinned to invoices that are all paid mints nothing.
+ * open. A link pinned to invoices that are all paid mints nothing, and so does one whose row is
+ * missing (not issued here) or revoked.
  */
 export async function openPayLink(deps: Deps, token: string): Promise<OpenedLink> {
   const verified = await verifyToken<PayLinkClaims>(deps.db, token, PAY_LINK_PURPOSE);
@@ -144,6 +189,15 @@ export async function openPayLink(deps: Deps, token: string): Promise<OpenedLink
     .executeTakeFirstOrThrow();
   const merchant = toMerchant(row);
   if (!isClaims(claims)) return { kind: 'invalid', merchantName: merchant.name };
+  const issued = await deps.db
+    .selectFrom('pay_links')
+    .select('revoked_at')
+    .where('id', '=', claims.l)
+    .where('merchant_id', '=', merchant.id)
+    .where('customer_id', '=', claims.c)
+    .executeTakeFirst();
+  if (!issued) return { kind: 'invalid', merchantName: merchant.name };
+  if (issued.revoked_at !== null) return { kind: 'revoked', merchantName: merchant.name };
   let preselect: string[] = [];
   let currency: string | undefined;
   if (claims.i.length) {

@@ -130,6 +130,20 @@ export interface Database {
     invoice_ids: Json;
     expires_at: Timestamp;
     created_at: Timestamp;
+    revoked_at: Timestamp | null;
+  };
+  reminders: {
+    id: string;
+    merchant_id: string;
+    customer_id: string;
+    invoice_ids: Json;
+    pay_link_id: string;
+    message: string | null;
+    idempotency_key: string;
+    request_hash: string;
+    status: Generated<string>;
+    created_at: Timestamp;
+    sent_at: Timestamp | null;
   };
   payer_signals: {
     id: Generated<number>;

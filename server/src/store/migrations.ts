@@ -248,4 +248,37 @@ create table payer_signals (
 create index payer_signals_customer on payer_signals (merchant_id, customer_id, id desc);
 `,
   },
+  {
+    version: 6,
+    name: 'reminders',
+    sql: `
+-- Past-due reminders a collector sent through the merchant API (services/reminders.ts): which
+-- invoices, which pay link the mail carried, and how the mail went. The Idempotency-Key and a
+-- hash of the request make a retried POST return the same reminder and send nothing new.
+create table reminders (
+  id text primary key,
+  merchant_id text not null references merchants(id),
+  customer_id text not null,
+  invoice_ids jsonb not null,
+  pay_link_id text not null references pay_links(id),
+  message text,
+  idempotency_key text not null,
+  request_hash text not null,
+  status text not null default 'queued' check (status in ('queued', 'sent', 'skipped')),
+  created_at timestamptz(3) not null default now(),
+  sent_at timestamptz(3),
+  unique (merchant_id, idempotency_key)
+);
+create index reminders_customer on reminders (merchant_id, customer_id, created_at desc);
+`,
+  },
+  {
+    version: 7,
+    name: 'pay_link_revocation',
+    sql: `
+-- A merchant withdraws a pay link it sent (services/pay-links.ts): the token still verifies,
+-- so opening a link also requires its row, and one with revoked_at set opens nothing.
+alter table pay_links add column revoked_at timestamptz(3);
+`,
+  },
 ];

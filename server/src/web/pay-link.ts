@@ -56,6 +56,11 @@ const NOTICES = {
     title: 'This payment link has expired',
     text: `Payment links work for a limited time. Please ask ${merchant} for a new one.`,
   }),
+  revoked: (merchant: string): Notice => ({
+    status: 410,
+    title: 'This payment link was withdrawn',
+    text: `${merchant} no longer accepts payments through this link. Please ask ${merchant} for a new one.`,
+  }),
   nothing_left: (merchant: string): Notice => ({
     status: 200,
     title: 'Nothing is left to pay',
