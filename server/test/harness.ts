@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.js';
 import type { Logger } from '../src/deps.js';
 import { MemoryErp } from '../src/erp/memory.js';
@@ -144,6 +144,34 @@ export async function call<T = unknown>(
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+}
+
+/**
+ * Pays `proposal` in the session `clientToken` with a sandbox Visa card (4242…), confirming
+ * `expectedTotal`, under a fresh Idempotency-Key: the server's answer, as it came.
+ */
+export async function payByCard(
+  server: TestServer,
+  clientToken: string,
+  proposal: object,
+  expectedTotal: number,
+): Promise<Reply<{ id: string; status: string }>> {
+  const card = await call<{ id: string }>(server, 'POST', '/v1/sandbox/tokens', clientToken, {
+    type: 'card',
+    number: '4242424242424242',
+    expMonth: 12,
+    expYear: new Date().getUTCFullYear() + 3,
+    cvc: '123',
+  });
+  expect(card.status, JSON.stringify(card.body)).toBe(201);
+  return call(
+    server,
+    'POST',
+    '/v1/session/payments',
+    clientToken,
+    { ...proposal, paymentMethodToken: card.body.id, expectedTotal },
+    { 'idempotency-key': randomUUID() },
+  );
 }
 
 /** Polls `probe` until it returns something other than undefined. */

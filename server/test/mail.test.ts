@@ -10,7 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryErp } from '../src/erp/memory.js';
 import { html } from '../src/mail/html.js';
-import { loadMailConfig, type MailConfig } from '../src/mail/mail-config.js';
+import { loadMailConfig } from '../src/mail/mail-config.js';
 import { MAIL_JOB, type MailJobPayload, mailKindOf } from '../src/mail/mail-jobs.js';
 import { buildReceipt } from '../src/mail/receipt.js';
 import { renderHtml, renderText } from '../src/mail/render.js';
@@ -20,10 +20,17 @@ import { jobHandlers } from '../src/services/erp-sync.js';
 import { EVENT_FANOUT_JOB } from '../src/services/events.js';
 import { fromJson } from '../src/store/db.js';
 import { call, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
-import { Inbox, reservePort } from './smtp-inbox.js';
+import {
+  AR,
+  FROM,
+  type Inbox,
+  outboxSettled,
+  recipient,
+  settledMails,
+  smtpConfig,
+  startMailingServer,
+} from './smtp-inbox.js';
 
-const AR = 'ar@northwind.example.com';
-const FROM = 'Northwind Supply Co. <billing@northwind.example.com>';
 const NAMES = ['card', 'achok', 'achfail', 'achreturn', 'decline', 'refused', 'down'] as const;
 type Name = (typeof NAMES)[number];
 const payer = (n: Name) => `payer-${n}@customer.example.com`;
@@ -67,14 +74,6 @@ function ledger(): MemoryErp {
     })),
   });
 }
-
-const smtpConfig = (port: number): MailConfig => ({
-  transport: 'smtp',
-  smtpUrl: `smtp://127.0.0.1:${port}`,
-  from: FROM,
-  arEmail: AR,
-  catcherPort: 0,
-});
 
 const CARD = { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' };
 const DECLINED = { ...CARD, number: '4000000000000002' };
@@ -126,34 +125,20 @@ async function paymentWhere(server: TestServer, id: string, ok: (p: Payment) => 
   });
 }
 
-/** Waits until nothing that could still send mail is pending in the outbox. */
-async function outboxSettled(server: TestServer): Promise<void> {
-  await waitFor('the outbox to settle', async () => {
-    const pending = await server.settle.deps.db
-      .selectFrom('outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('kind', 'in', [MAIL_JOB, EVENT_FANOUT_JOB, PROCESSOR_EVENT_JOB])
-      .executeTakeFirst();
-    return pending ? undefined : true;
-  });
-}
+/** The jobs that could still send mail. */
+const MAIL_KINDS = [MAIL_JOB, EVENT_FANOUT_JOB, PROCESSOR_EVENT_JOB];
 
 /** Waits for `count` messages about `paymentId`, lets the outbox finish, and checks no more came. */
-async function mailOf(server: TestServer, inbox: Inbox, paymentId: string, count: number): Promise<ParsedMail[]> {
-  await waitFor(`${count} mails about ${paymentId}`, async () =>
-    inbox.of(paymentId).length >= count ? true : undefined,
-  );
-  await outboxSettled(server);
-  await new Promise((r) => setTimeout(r, 200));
-  const got = inbox.of(paymentId);
-  expect(got.map((m) => `${m.to && !Array.isArray(m.to) ? m.to.text : ''}: ${m.subject}`)).toHaveLength(count);
-  return got;
-}
+const mailOf = (server: TestServer, inbox: Inbox, paymentId: string, count: number) =>
+  settledMails(server, inbox, {
+    what: `${count} mails about ${paymentId}`,
+    pick: (m) => m.headers.get('x-settle-payment') === paymentId,
+    count,
+    kinds: MAIL_KINDS,
+  });
 
-const to = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.text : '');
 const one = (mails: ParsedMail[], address: string, subject: string) => {
-  const found = mails.filter((m) => to(m) === address && (m.subject ?? '').startsWith(subject));
+  const found = mails.filter((m) => recipient(m) === address && (m.subject ?? '').startsWith(subject));
   expect(found, `${subject} to ${address}`).toHaveLength(1);
   return found[0] as ParsedMail;
 };
@@ -163,13 +148,9 @@ describe.each(STORES)('confirmation emails on %s', (store) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    inbox = new Inbox();
-    const port = await inbox.listen();
-    server = await startTestServer({ store, erp: ledger(), config: { mail: smtpConfig(port) } });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await inbox?.close();
+    const started = await startMailingServer({ store, erp: ledger() });
+    ({ server, inbox } = started);
+    return started.close;
   });
 
   it('mails the payer and AR a receipt, once each, when a card payment succeeds', async () => {
@@ -256,7 +237,7 @@ describe.each(STORES)('confirmation emails on %s', (store) => {
   it('sends no mail for a declined card: the payer sees it in the widget', async () => {
     const payment = await pay(server, 'decline', 'card', DECLINED);
     expect(payment.status).toBe('failed');
-    await outboxSettled(server);
+    await outboxSettled(server, MAIL_KINDS, 'the outbox to settle');
     await new Promise((r) => setTimeout(r, 300));
     expect(inbox.of(payment.id)).toHaveLength(0);
     const fanOuts = await server.settle.deps.db
@@ -290,9 +271,7 @@ describe.each(STORES)('confirmation emails on %s', (store) => {
 
 describe.each(STORES)('confirmation emails while the SMTP server is down, on %s', (store) => {
   it('sends each mail exactly once after the SMTP server comes up', async () => {
-    const port = await reservePort();
-    const server = await startTestServer({ store, erp: ledger(), config: { mail: smtpConfig(port) } });
-    const inbox = new Inbox();
+    const { server, inbox, port, close } = await startMailingServer({ store, erp: ledger(), smtpDown: true });
     try {
       const card = await pay(server, 'down', 'card', CARD);
       const ach = await pay(server, 'achok', 'ach_debit', bank('000123456789'));
@@ -325,8 +304,7 @@ describe.each(STORES)('confirmation emails while the SMTP server is down, on %s'
       one(achMails, AR, 'Payment received');
       expect(inbox.messages).toHaveLength(6);
     } finally {
-      await server.close();
-      await inbox.close();
+      await close();
     }
   });
 });
@@ -371,13 +349,11 @@ describe('the demo mailbox', () => {
   });
 
   it('is not there when mail goes to a real SMTP server', async () => {
-    const inbox = new Inbox();
-    const other = await startTestServer({ erp: ledger(), config: { mail: smtpConfig(await inbox.listen()) } });
+    const other = await startMailingServer({ erp: ledger() });
     try {
-      expect((await fetch(`${other.url}/demo/mail`)).status).toBe(404);
+      expect((await fetch(`${other.server.url}/demo/mail`)).status).toBe(404);
     } finally {
       await other.close();
-      await inbox.close();
     }
   });
 });
@@ -584,13 +560,11 @@ describe.each(STORES)('an SMTP server that stalls mid-send, on %s', (store) => {
 
 describe.each(STORES)('a mail job on an instance where mail is off, on %s', (store) => {
   it('stays queued and logged, never done unsent, until an instance with mail sends it once', async () => {
-    const inbox = new Inbox();
-    const port = await inbox.listen();
-    const server = await startTestServer({
+    const { server, inbox, close } = await startMailingServer({
       store,
       erp: ledger(),
       worker: false,
-      config: { mail: { ...smtpConfig(port), arEmail: null } },
+      mail: { arEmail: null },
     });
     const db = server.settle.deps.db;
     const warnings: string[] = [];
@@ -648,8 +622,7 @@ describe.each(STORES)('a mail job on an instance where mail is off, on %s', (sto
       expect(done.status).toBe('done');
     } finally {
       await mailOff.stop();
-      await server.close();
-      await inbox.close();
+      await close();
     }
   });
 });

@@ -3,7 +3,6 @@
  * browser follows it to the hosted page of a fresh session, and what the payer does is listed
  * back to the merchant. Runs on PGlite and PostgreSQL.
  */
-import { randomUUID } from 'node:crypto';
 import {
   type PayerSignalList,
   PayerSignalListSchema,
@@ -20,9 +19,8 @@ import { ErpUnavailableError } from '../src/erp/port.js';
 import { createDemoErp } from '../src/erp/seed.js';
 import { payLinkToken, payLinkUrl } from '../src/services/pay-links.js';
 import { signToken } from '../src/services/signing.js';
-import { call, callThrough, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
+import { call, callThrough, payByCard, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
 
-const CARD = '4242424242424242';
 const MERCHANT = 'Northwind Supply Co.';
 
 describe.each(STORES)('pay links and payer signals (%s)', (store) => {
@@ -288,21 +286,7 @@ describe.each(STORES)('pay links and payer signals (%s)', (store) => {
     const quoted = await call<{ total: number }>(server, 'POST', '/v1/session/quote', token, proposal);
     expect(quoted.status).toBe(200);
     await call(server, 'POST', '/v1/session/quote', token, proposal);
-    const card = await call<{ id: string }>(server, 'POST', '/v1/sandbox/tokens', token, {
-      type: 'card',
-      number: CARD,
-      expMonth: 12,
-      expYear: new Date().getUTCFullYear() + 3,
-      cvc: '123',
-    });
-    const paid = await call<{ id: string; status: string }>(
-      server,
-      'POST',
-      '/v1/session/payments',
-      token,
-      { ...proposal, paymentMethodToken: card.body.id, expectedTotal: quoted.body.total },
-      { 'idempotency-key': randomUUID() },
-    );
+    const paid = await payByCard(server, token, proposal, quoted.body.total);
     expect(paid.status, JSON.stringify(paid.body)).toBe(201);
     const paymentId = paid.body.id;
     await waitFor('the payment to succeed', async () => {

@@ -7,16 +7,13 @@
  */
 import { type Problem, type Reminder, ReminderListSchema, ReminderSchema, SessionViewSchema } from '@settle/schema';
 import type { ParsedMail } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryErp } from '../src/erp/memory.js';
 import type { ErpInvoice } from '../src/erp/port.js';
-import type { MailConfig } from '../src/mail/mail-config.js';
 import { REMINDER_MAIL_JOB } from '../src/mail/reminder-mail.js';
-import { call, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
-import { Inbox, reservePort } from './smtp-inbox.js';
+import { call, STORES, type TestServer, waitFor } from './harness.js';
+import { AR, htmlOf, type Inbox, outboxSettled, recipient, settledMails, startMailingServer } from './smtp-inbox.js';
 
-const AR = 'ar@northwind.example.com';
-const FROM = 'Northwind Supply Co. <billing@northwind.example.com>';
 const MERCHANT = 'Northwind Supply Co.';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A due date `offset` days from today (UTC), as the ERP writes it. */
@@ -77,14 +74,6 @@ function ledger(): MemoryErp {
   });
 }
 
-const smtpConfig = (port: number): MailConfig => ({
-  transport: 'smtp',
-  smtpUrl: `smtp://127.0.0.1:${port}`,
-  from: FROM,
-  arEmail: AR,
-  catcherPort: 0,
-});
-
 const remind = (server: TestServer, customerId: string, body: unknown, key?: string) =>
   call<Reminder | Problem>(
     server,
@@ -106,25 +95,17 @@ const mailsOf = (inbox: Inbox, reminderId: string) =>
 
 /** Waits for the reminder's mail, lets the outbox finish, and checks that exactly one came. */
 async function theMail(server: TestServer, inbox: Inbox, reminderId: string): Promise<ParsedMail> {
-  await waitFor(`the mail of ${reminderId}`, async () => (mailsOf(inbox, reminderId).length ? true : undefined));
-  await outboxSettled(server);
-  await new Promise((r) => setTimeout(r, 200));
-  const mails = mailsOf(inbox, reminderId);
-  expect(mails).toHaveLength(1);
-  return mails[0] as ParsedMail;
+  const [mail] = await settledMails(server, inbox, {
+    what: `the mail of ${reminderId}`,
+    pick: (m) => m.headers.get('x-settle-reminder') === reminderId,
+    count: 1,
+    kinds: [REMINDER_MAIL_JOB],
+  });
+  return mail as ParsedMail;
 }
 
-async function outboxSettled(server: TestServer): Promise<void> {
-  await waitFor('the reminder mails to settle', async () => {
-    const pending = await server.settle.deps.db
-      .selectFrom('outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('kind', '=', REMINDER_MAIL_JOB)
-      .executeTakeFirst();
-    return pending ? undefined : true;
-  });
-}
+const remindersSettled = (server: TestServer) =>
+  outboxSettled(server, [REMINDER_MAIL_JOB], 'the reminder mails to settle');
 
 /** Opens a mailed link as a browser would and returns the invoices its session preselects. */
 async function preselectedBy(server: TestServer, url: string): Promise<string[]> {
@@ -138,7 +119,6 @@ async function preselectedBy(server: TestServer, url: string): Promise<string[]>
   return SessionViewSchema.parse(view.body).preselectedInvoiceIds;
 }
 
-const htmlOf = (m: ParsedMail) => (typeof m.html === 'string' ? m.html : '');
 const issues = (reply: { body: unknown }) => (reply.body as Problem).details?.map((d) => [d.path, d.code]) ?? [];
 
 describe.each(STORES)('past-due reminders on %s', (store) => {
@@ -146,13 +126,9 @@ describe.each(STORES)('past-due reminders on %s', (store) => {
   let server: TestServer;
 
   beforeAll(async () => {
-    inbox = new Inbox();
-    const port = await inbox.listen();
-    server = await startTestServer({ store, erp: ledger(), config: { mail: smtpConfig(port) } });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await inbox?.close();
+    const started = await startMailingServer({ store, erp: ledger() });
+    ({ server, inbox } = started);
+    return started.close;
   });
 
   it('mails the past-due invoices once, with a link that opens a session with exactly those selected', async () => {
@@ -170,7 +146,7 @@ describe.each(STORES)('past-due reminders on %s', (store) => {
 
     const mail = await theMail(server, inbox, reminder.id);
     expect(mail.subject).toBe(`Past-due invoices from ${MERCHANT}: $1,333.57`);
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe(email('cus_late'));
+    expect(recipient(mail)).toBe(email('cus_late'));
     expect(mail.replyTo?.text).toBe(AR);
     expect(mail.messageId).toBe(`<${reminder.id}.reminder@northwind.example.com>`);
     const text = mail.text ?? '';
@@ -226,7 +202,7 @@ describe.each(STORES)('past-due reminders on %s', (store) => {
     const other = await remind(server, 'cus_pick', { invoiceIds: ['inv_pick_a'] }, 'rem-pick-1');
     expect(other.status).toBe(422);
     expect(issues(other)).toEqual([['Idempotency-Key', 'idempotency_key_reused']]);
-    await outboxSettled(server);
+    await remindersSettled(server);
     await new Promise((r) => setTimeout(r, 300));
     expect(inbox.messages.filter((m) => m.text?.includes('INV-P-'))).toHaveLength(1);
 
@@ -291,23 +267,21 @@ describe.each(STORES)('past-due reminders on %s', (store) => {
       .where('idempotency_key', 'like', 'rem-bad-%')
       .execute();
     expect(rows).toEqual([]);
-    await outboxSettled(server);
+    await remindersSettled(server);
     expect(inbox.messages.length).toBe(before);
   });
 });
 
 describe.each(STORES)('a past-due reminder whose link is withdrawn before it is mailed, on %s', (store) => {
   it('is skipped: no mail goes out with a withdrawn link', async () => {
-    const inbox = new Inbox();
-    const port = await inbox.listen();
     // No worker yet: the reminder's mail waits in the outbox while the merchant withdraws the link.
-    const server = await startTestServer({ store, erp: ledger(), config: { mail: smtpConfig(port) }, worker: false });
+    const { server, inbox, close } = await startMailingServer({ store, erp: ledger(), worker: false });
     try {
       const reminder = await sent(server, 'cus_late', {}, 'rem-withdrawn-1');
       const revoked = await call(server, 'POST', `/v1/pay-links/${reminder.payLink.id}/revoke`, server.secretKey, {});
       expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
       server.settle.worker.start();
-      await outboxSettled(server);
+      await remindersSettled(server);
       const listed = ReminderListSchema.parse(
         (await call(server, 'GET', '/v1/customers/cus_late/reminders', server.secretKey)).body,
       );
@@ -315,17 +289,14 @@ describe.each(STORES)('a past-due reminder whose link is withdrawn before it is 
       await new Promise((r) => setTimeout(r, 200));
       expect(mailsOf(inbox, reminder.id)).toEqual([]);
     } finally {
-      await server.close();
-      await inbox.close();
+      await close();
     }
   });
 });
 
 describe.each(STORES)('a past-due reminder while the SMTP server is down, on %s', (store) => {
   it('is mailed exactly once after the SMTP server comes up', async () => {
-    const port = await reservePort();
-    const server = await startTestServer({ store, erp: ledger(), config: { mail: smtpConfig(port) } });
-    const inbox = new Inbox();
+    const { server, inbox, port, close } = await startMailingServer({ store, erp: ledger(), smtpDown: true });
     try {
       const reminder = await sent(server, 'cus_down', {}, 'rem-down-1');
       expect(reminder.invoiceIds).toEqual(['inv_down']);
@@ -353,8 +324,7 @@ describe.each(STORES)('a past-due reminder while the SMTP server is down, on %s'
       );
       expect(listed.data.map((r) => [r.id, r.status])).toEqual([[reminder.id, 'sent']]);
     } finally {
-      await server.close();
-      await inbox.close();
+      await close();
     }
   });
 });

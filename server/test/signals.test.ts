@@ -2,15 +2,13 @@
  * Payer signals at the edges: a customer with as many invoices as one payment may name, and a
  * database that refuses a signal. Over real HTTP, on PGlite and PostgreSQL.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryErp } from '../src/erp/memory.js';
-import { call, STORES, startTestServer, type TestServer } from './harness.js';
+import { call, payByCard, STORES, startTestServer, type TestServer } from './harness.js';
 
 /** The most allocations a quote or payment accepts (packages/schema allocation.ts). */
 const MAX_INVOICES = 10_000;
-const CARD = '4242424242424242';
 
 /** One customer, in US-CT (no surcharge), with `count` open invoices of $1.00. */
 function manyInvoices(count: number): MemoryErp {
@@ -38,18 +36,6 @@ async function clientToken(server: TestServer, customerId: string): Promise<stri
   return session.body.clientToken;
 }
 
-async function cardToken(server: TestServer, token: string): Promise<string> {
-  const card = await call<{ id: string }>(server, 'POST', '/v1/sandbox/tokens', token, {
-    type: 'card',
-    number: CARD,
-    expMonth: 12,
-    expYear: new Date().getUTCFullYear() + 3,
-    cvc: '123',
-  });
-  expect(card.status, JSON.stringify(card.body)).toBe(201);
-  return card.body.id;
-}
-
 describe.each(STORES)('payer signals (%s)', (store) => {
   describe('for a payment of 10,000 invoices', () => {
     let server: TestServer;
@@ -74,14 +60,7 @@ describe.each(STORES)('payer signals (%s)', (store) => {
       expect(quoted.status, JSON.stringify(quoted.body).slice(0, 500)).toBe(200);
       expect(quoted.body.total).toBe(MAX_INVOICES * 100);
 
-      const paid = await call<{ id: string }>(
-        server,
-        'POST',
-        '/v1/session/payments',
-        token,
-        { ...proposal, paymentMethodToken: await cardToken(server, token), expectedTotal: quoted.body.total },
-        { 'idempotency-key': randomUUID() },
-      );
+      const paid = await payByCard(server, token, proposal, quoted.body.total);
       expect(paid.status, JSON.stringify(paid.body).slice(0, 500)).toBe(201);
 
       const counts = await server.settle.deps.db

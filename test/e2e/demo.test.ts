@@ -1,19 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErpOpenItems } from '../../server/src/erp/port.js';
 import { createDemoErp } from '../../server/src/erp/seed.js';
-import { startTestServer, type TestServer } from '../../server/test/harness.js';
-import {
-  type Chromium,
-  launchChromium,
-  openTab,
-  type PageReports,
-  requestsFor,
-  rewriteResponses,
-  type Tab,
-} from './support/browser.js';
+import { type PageReports, requestsFor, rewriteResponses, type Tab } from './support/browser.js';
 import {
   achPendingThenSettled,
   declineThenPay,
@@ -25,27 +14,11 @@ import {
   until,
 } from './support/flows.js';
 import { aria, PayPage, part, usd } from './support/pay-page.js';
-
-const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
+import { useStage } from './support/stage.js';
 
 const erp = createDemoErp();
-let server: TestServer;
-let chromium: Chromium;
-const tabs: Tab[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(SETTLE_JS)) {
-    throw new Error(`${SETTLE_JS} is missing: run pnpm build first (the root \`pnpm test\` does).`);
-  }
-  [server, chromium] = await Promise.all([startTestServer({ erp }), launchChromium()]);
-});
-afterEach(async () => {
-  await Promise.all(tabs.splice(0).map((tab) => tab.close()));
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-});
+const stage = useStage({ erp });
+const { merchantApi, newTab } = stage;
 
 /**
  * A new tab on the demo merchant page, signed in as `customerId`, with the widget ready;
@@ -55,10 +28,9 @@ async function openDemo(
   customerId: string,
   rewrite?: Parameters<typeof rewriteResponses>[1],
 ): Promise<{ tab: Tab; pay: PayPage }> {
-  const tab = await openTab(chromium.browser);
-  tabs.push(tab);
+  const tab = await newTab();
   if (rewrite) await rewriteResponses(tab, rewrite);
-  await tab.page.goto(`${server.url}/demo?customer=${customerId}`);
+  await tab.page.goto(`${stage.server.url}/demo?customer=${customerId}`);
   const pay = new PayPage(tab.page);
   await pay.ready();
   return { tab, pay };
@@ -71,15 +43,6 @@ function expectQuietPage(reports: PageReports): void {
 
 async function openItems(customerId: string): Promise<ErpOpenItems> {
   return erp.listOpenItems(customerId);
-}
-
-async function merchantApi<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${server.secretKey}`, 'content-type': 'application/json' },
-  });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
 }
 
 /** The demo page signed in as `customerId`, for the flows the examples run too. */
@@ -132,12 +95,12 @@ describe('the demo merchant page in a real browser', () => {
     const [oldest] = (await openItems('cus_harbor')).invoices;
     if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_harbor');
     const { tab, pay } = await openDemo('cus_harbor');
-    await tab.page.addScriptTag({ url: `${server.url}/settle.js` });
+    await tab.page.addScriptTag({ url: `${stage.server.url}/settle.js` });
     await until('the warning', () => (tab.reports.console.length >= 2 ? true : undefined), 5_000);
     await pay.selectInvoice(oldest.number, oldest.openAmount);
     await tab.page.locator(aria('Card number', 'textbox')).wait();
-    await tab.page.addScriptTag({ url: `${server.url}/settle-checkout.js` });
-    await tab.page.addScriptTag({ url: `${server.url}/settle-sandbox.js` });
+    await tab.page.addScriptTag({ url: `${stage.server.url}/settle-checkout.js` });
+    await tab.page.addScriptTag({ url: `${stage.server.url}/settle-sandbox.js` });
 
     await expectSummary(pay, [
       [`Invoice ${oldest.number}`, usd(oldest.openAmount)],
@@ -173,7 +136,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
       integrity: (s as HTMLScriptElement).integrity,
       crossOrigin: (s as HTMLScriptElement).crossOrigin,
     }));
-  const servedSri = async (file: string) => sri(await (await fetch(`${server.url}/${file}`)).arrayBuffer());
+  const servedSri = async (file: string) => sri(await (await fetch(`${stage.server.url}/${file}`)).arrayBuffer());
 
   it('fetches no payment code for a visitor who only looks at the invoices', async () => {
     const { tab, pay } = await openDemo('cus_harbor');
@@ -225,8 +188,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
   });
 
   it('shows a skeleton in the payment panel while settle-checkout.js loads, and keeps focus on the invoice', async () => {
-    const tab = await openTab(chromium.browser);
-    tabs.push(tab);
+    const tab = await newTab();
     let release = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -236,7 +198,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
       const hold = new URL(request.url()).pathname === '/settle-checkout.js' ? held : Promise.resolve();
       void hold.then(() => request.continue());
     });
-    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    await tab.page.goto(`${stage.server.url}/demo?customer=cus_harbor`);
     const pay = new PayPage(tab.page);
     await pay.ready();
     await pay.selectFirstInvoice();
@@ -254,8 +216,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
   });
 
   it('says when settle-checkout.js could not be loaded, and Retry loads it', async () => {
-    const tab = await openTab(chromium.browser);
-    tabs.push(tab);
+    const tab = await newTab();
     let refused = 0;
     await tab.page.setRequestInterception(true);
     tab.page.on('request', (request) => {
@@ -265,7 +226,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
         void request.continue();
       }
     });
-    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    await tab.page.goto(`${stage.server.url}/demo?customer=cus_harbor`);
     const pay = new PayPage(tab.page);
     await pay.ready();
     await pay.selectFirstInvoice();
@@ -289,8 +250,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
   });
 
   it('gives up on a settle-checkout.js that does not arrive in time, ignores it when it does, and Try again loads it', async () => {
-    const tab = await openTab(chromium.browser);
-    tabs.push(tab);
+    const tab = await newTab();
     // The loader waits 20 s for a piece; this page's clock runs that one wait in 300 ms.
     await tab.page.evaluateOnNewDocument(() => {
       const setTimeout = window.setTimeout;
@@ -307,7 +267,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
       const stalls = new URL(request.url()).pathname === '/settle-checkout.js' && asked++ === 0;
       void (stalls ? late : Promise.resolve()).then(() => request.continue());
     });
-    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    await tab.page.goto(`${stage.server.url}/demo?customer=cus_harbor`);
     const pay = new PayPage(tab.page);
     await pay.ready();
     await pay.selectFirstInvoice();
@@ -330,12 +290,11 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
   });
 
   it('speaks German on a page whose lang is German, with settle-de.js fetched once', async () => {
-    const tab = await openTab(chromium.browser);
-    tabs.push(tab);
+    const tab = await newTab();
     await rewriteResponses(tab, {
       '/demo': (page) => replaceOnce(page, '<html lang="en">', '<html lang="de">'),
     });
-    await tab.page.goto(`${server.url}/demo?customer=cus_harbor`);
+    await tab.page.goto(`${stage.server.url}/demo?customer=cus_harbor`);
     const pay = new PayPage(tab.page);
     await pay.find(aria('Rechnungen bezahlen', 'heading'));
     await pay.selectFirstInvoice();
@@ -388,8 +347,7 @@ describe("settle.js's lazily loaded pieces in a real browser", () => {
 
 describe('the hosted pay page in a real browser', () => {
   async function openLink(url: string): Promise<{ tab: Tab; pay: PayPage }> {
-    const tab = await openTab(chromium.browser);
-    tabs.push(tab);
+    const tab = await newTab();
     await tab.page.goto(url);
     return { tab, pay: new PayPage(tab.page) };
   }
@@ -413,7 +371,7 @@ describe('the hosted pay page in a real browser', () => {
     const [oldest] = invoices;
     if (!oldest) throw new Error('The demo ERP lacks an invoice for cus_harbor');
     const session = await mint('cus_harbor');
-    expect(session.url).toBe(`${server.url}/pay#token=${encodeURIComponent(session.clientToken)}`);
+    expect(session.url).toBe(`${stage.server.url}/pay#token=${encodeURIComponent(session.clientToken)}`);
     const { tab, pay } = await openLink(session.url);
     await pay.ready();
     expect(await pay.textOf('header')).toBe(`Pay your invoices Harborview Medical Supply, invoices from ${MERCHANT}`);
@@ -444,7 +402,7 @@ describe('the hosted pay page in a real browser', () => {
   });
 
   it('says a link with an unknown token is not valid', async () => {
-    const { tab, pay } = await openLink(`${server.url}/pay#token=ct_test_not-a-real-token`);
+    const { tab, pay } = await openLink(`${stage.server.url}/pay#token=ct_test_not-a-real-token`);
     expect(await pay.textOf('error')).toBe(
       'This payment link is not valid Check that you opened the whole link, or ask for a new one.',
     );
@@ -457,7 +415,7 @@ describe('the hosted pay page in a real browser', () => {
 
   it('says an expired link has expired', async () => {
     const session = await mint('cus_harbor');
-    await server.settle.deps.db
+    await stage.server.settle.deps.db
       .updateTable('sessions')
       .set({ expires_at: new Date(Date.now() - 1000) })
       .where('id', '=', session.id)

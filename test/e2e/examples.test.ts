@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,9 +20,9 @@ import {
   until,
 } from './support/flows.js';
 import { PayPage } from './support/pay-page.js';
+import { requireWidgetBuild } from './support/stage.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
-const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
 /** The customer examples/server-node signs in. */
 const CUSTOMER = 'cus_acme';
 
@@ -118,9 +117,7 @@ async function buildAndPreview(name: 'vite-app' | 'react-app', port: number) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(SETTLE_JS)) {
-    throw new Error(`${SETTLE_JS} is missing: run pnpm build first (the root \`pnpm test\` does).`);
-  }
+  requireWidgetBuild();
   const [merchantPort, vitePort, reactPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const origins = [merchantPort, vitePort, reactPort].map((port) => `http://127.0.0.1:${port}`);
   // Settle answers the browser API only from the merchant's origins (SETTLE_ALLOWED_ORIGINS).

@@ -3,52 +3,25 @@
  * invoices selected, paying it shows up in the merchant's payer signals, and a tampered or
  * expired link shows a page that says so.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDemoErp } from '../../server/src/erp/seed.js';
 import { payLinkToken, payLinkUrl } from '../../server/src/services/pay-links.js';
-import { startTestServer, type TestServer, waitFor } from '../../server/test/harness.js';
-import { type Chromium, launchChromium, openTab, type PageReports, type Tab } from './support/browser.js';
+import { waitFor } from '../../server/test/harness.js';
+import type { PageReports, Tab } from './support/browser.js';
 import { aria, PayPage, usd } from './support/pay-page.js';
+import { useStage } from './support/stage.js';
 
-const SETTLE_JS = fileURLToPath(new URL('../../packages/widget/dist/settle.js', import.meta.url));
 const MERCHANT = 'Northwind Supply Co.';
 
 const erp = createDemoErp();
-let server: TestServer;
-let chromium: Chromium;
-const tabs: Tab[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(SETTLE_JS)) {
-    throw new Error(`${SETTLE_JS} is missing: run pnpm build first (the root \`pnpm test\` does).`);
-  }
-  [server, chromium] = await Promise.all([startTestServer({ erp }), launchChromium()]);
-});
-afterEach(async () => {
-  await Promise.all(tabs.splice(0).map((tab) => tab.close()));
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-});
-
-async function merchantApi<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${server.secretKey}`, 'content-type': 'application/json' },
-  });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const stage = useStage({ erp });
+const { merchantApi, newTab } = stage;
 
 const issue = (body: { customerId: string; invoiceIds?: string[] }) =>
   merchantApi<{ id: string; url: string }>('/v1/pay-links', { method: 'POST', body: JSON.stringify(body) });
 
 async function open(url: string): Promise<{ tab: Tab; pay: PayPage; status: number | null }> {
-  const tab = await openTab(chromium.browser);
-  tabs.push(tab);
+  const tab = await newTab();
   const response = await tab.page.goto(url);
   return { tab, pay: new PayPage(tab.page), status: response?.status() ?? null };
 }
@@ -76,7 +49,7 @@ describe('pay links in a real browser', () => {
 
     const { tab, pay } = await open(link.url);
     // The client token came in the fragment; the link itself is gone from the address bar.
-    expect(tab.page.url()).toMatch(new RegExp(`^${server.url}/pay#token=ct_test_`));
+    expect(tab.page.url()).toMatch(new RegExp(`^${stage.server.url}/pay#token=ct_test_`));
     await tab.page.locator(aria(`Pay ${usd(total)}`, 'button')).wait();
     expect(await pay.textOf('selection')).toBe('2 invoices selected');
     expect(await pay.isSelected(second.number, second.openAmount)).toBe(true);
@@ -117,12 +90,12 @@ describe('pay links in a real browser', () => {
 
   it('shows a page that says an expired link has expired and whom to ask', async () => {
     const token = await payLinkToken(
-      server.settle.deps.db,
+      stage.server.settle.deps.db,
       'mer_default',
       { l: 'pl_old', c: 'cus_summit', i: [] },
       new Date(Date.now() - 60_000),
     );
-    const { tab, status } = await open(payLinkUrl(server.url, token));
+    const { tab, status } = await open(payLinkUrl(stage.server.url, token));
     expect(status).toBe(410);
     expect(await noticeText(tab)).toBe(
       `This payment link has expired Payment links work for a limited time. Please ask ${MERCHANT} for a new one.`,

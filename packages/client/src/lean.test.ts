@@ -6,13 +6,12 @@ import {
   routes,
   type SessionView,
 } from '@settle/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../server/test/harness.js';
+import { describe, expect, it } from 'vitest';
 import { validate } from './http.js';
 import { createLeanSessionClient } from './lean.js';
-import { createMerchantClient, type MerchantClient } from './merchant-client.js';
 import { createSessionClient } from './session-client.js';
 import { readSse } from './sse.js';
+import { useTestServer } from './test-server.js';
 
 const CARD = { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } as const;
 const DECLINED = { ...CARD, number: '4000000000000002' } as const;
@@ -30,14 +29,7 @@ interface Recorded {
   text: Promise<string>;
 }
 
-let server: TestServer;
-let merchant: MerchantClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  merchant = createMerchantClient({ apiUrl: server.url, secretKey: server.secretKey });
-}, 60_000);
-afterAll(() => server?.close());
+const settle = useTestServer();
 
 function routeOf(method: string, pathname: string): EndpointName {
   for (const [name, e] of Object.entries(endpoints)) {
@@ -60,8 +52,8 @@ function recording(into: Recorded[]): typeof fetch {
 }
 
 async function leanSession(fetch?: typeof globalThis.fetch) {
-  const { clientToken } = await merchant.createSession({ customerId: 'cus_acme' });
-  return { clientToken, client: createLeanSessionClient({ apiUrl: server.url, clientToken, fetch }) };
+  const { clientToken } = await settle.merchant.createSession({ customerId: 'cus_acme' });
+  return { clientToken, client: createLeanSessionClient({ apiUrl: settle.server.url, clientToken, fetch }) };
 }
 
 function firstPayable(view: SessionView, skip = 0) {
@@ -101,7 +93,7 @@ describe('lean session client against a real server', () => {
 
   it('answers exactly what the validating client answers for the same session and payment', async () => {
     const { clientToken, client: lean } = await leanSession();
-    const strict = createSessionClient({ apiUrl: server.url, clientToken });
+    const strict = createSessionClient({ apiUrl: settle.server.url, clientToken });
     const view = await lean.getSession();
     expect(view).toStrictEqual(await strict.getSession());
 

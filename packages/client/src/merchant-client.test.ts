@@ -1,26 +1,18 @@
 import type { CreatePaymentRequest } from '@settle/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../server/test/harness.js';
+import { describe, expect, it } from 'vitest';
 import { isSettleHttpError } from './errors.js';
-import { createMerchantClient, type MerchantClient } from './merchant-client.js';
+import { createMerchantClient } from './merchant-client.js';
 import { createSessionClient } from './session-client.js';
+import { useTestServer } from './test-server.js';
 
 const CARD = { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } as const;
 
-let server: TestServer;
-let merchant: MerchantClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  merchant = createMerchantClient({ apiUrl: server.url, secretKey: server.secretKey });
-  // PGlite starts in seconds, longer when other test files start theirs at the same time.
-}, 60_000);
-afterAll(() => server?.close());
+const settle = useTestServer();
 
 /** Pays the customer's smallest open invoice in full by card, as the browser would. */
 async function payOnce(customerId: string): Promise<string> {
-  const { clientToken } = await merchant.createSession({ customerId });
-  const client = createSessionClient({ apiUrl: server.url, clientToken });
+  const { clientToken } = await settle.merchant.createSession({ customerId });
+  const client = createSessionClient({ apiUrl: settle.server.url, clientToken });
   const view = await client.getSession();
   const [invoice] = view.invoices
     .filter((i) => i.openAmount > i.pendingAmount)
@@ -40,22 +32,25 @@ async function payOnce(customerId: string): Promise<string> {
 
 describe('merchant client against a real server', () => {
   it("lists the ERP's customers and a customer's open items", async () => {
-    const { data } = await merchant.listCustomers();
+    const { data } = await settle.merchant.listCustomers();
     expect(data.map((c) => c.id)).toContain('cus_acme');
-    const items = await merchant.getOpenItems('cus_acme');
+    const items = await settle.merchant.getOpenItems('cus_acme');
     expect(items.customerId).toBe('cus_acme');
     expect(items.invoices.length).toBeGreaterThan(0);
   });
 
   it('mints a session the session client can read', async () => {
-    const created = await merchant.createSession({ customerId: 'cus_acme', expiresInSeconds: 600 });
+    const created = await settle.merchant.createSession({ customerId: 'cus_acme', expiresInSeconds: 600 });
     expect(created.clientToken).toMatch(/^ct_/);
-    const view = await createSessionClient({ apiUrl: server.url, clientToken: created.clientToken }).getSession();
+    const view = await createSessionClient({
+      apiUrl: settle.server.url,
+      clientToken: created.clientToken,
+    }).getSession();
     expect(view).toMatchObject({ id: created.id, customer: { id: 'cus_acme' } });
   });
 
   it('answers an unknown customer with a 404 naming the field', async () => {
-    const error = await merchant.createSession({ customerId: 'cus_nobody' }).catch((e: unknown) => e);
+    const error = await settle.merchant.createSession({ customerId: 'cus_nobody' }).catch((e: unknown) => e);
     expect(isSettleHttpError(error)).toBe(true);
     if (!isSettleHttpError(error)) throw error;
     expect(error.status).toBe(404);
@@ -63,7 +58,7 @@ describe('merchant client against a real server', () => {
   });
 
   it('rejects a wrong secret key with a 401 SettleHttpError', async () => {
-    const wrong = createMerchantClient({ apiUrl: server.url, secretKey: 'sk_test_wrong' });
+    const wrong = createMerchantClient({ apiUrl: settle.server.url, secretKey: 'sk_test_wrong' });
     const error = await wrong.listCustomers().catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'SettleHttpError', status: 401, code: 'unauthorized' });
   });
@@ -72,8 +67,8 @@ describe('merchant client against a real server', () => {
     const paid = [await payOnce('cus_summit'), await payOnce('cus_summit'), await payOnce('cus_summit')];
     const pages: string[] = [];
     const counting = createMerchantClient({
-      apiUrl: server.url,
-      secretKey: server.secretKey,
+      apiUrl: settle.server.url,
+      secretKey: settle.server.secretKey,
       fetch: (input, init) => {
         pages.push(new URL(input instanceof Request ? input.url : String(input)).search);
         return fetch(input, init);

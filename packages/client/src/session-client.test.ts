@@ -1,9 +1,8 @@
 import type { AllocationInput, CreatePaymentRequest, Payment, SessionView } from '@settle/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../server/test/harness.js';
+import { describe, expect, it } from 'vitest';
 import { isSettleHttpError, isSettleNetworkError, isSettleTimeoutError, SettleHttpError } from './errors.js';
-import { createMerchantClient, type MerchantClient } from './merchant-client.js';
 import { createSessionClient, type SessionClient } from './session-client.js';
+import { useTestServer } from './test-server.js';
 
 const CARD = { type: 'card', number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } as const;
 const BANK = {
@@ -16,19 +15,11 @@ const BANK = {
 /** The sandbox leaves a debit from this account processing for good. */
 const BANK_STAYS_PROCESSING = { ...BANK, accountNumber: '000000000009' } as const;
 
-let server: TestServer;
-let merchant: MerchantClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  merchant = createMerchantClient({ apiUrl: server.url, secretKey: server.secretKey });
-  // PGlite starts in seconds, longer when other test files start theirs at the same time.
-}, 60_000);
-afterAll(() => server?.close());
+const settle = useTestServer();
 
 async function newSession(): Promise<{ client: SessionClient; view: SessionView }> {
-  const { clientToken } = await merchant.createSession({ customerId: 'cus_acme' });
-  const client = createSessionClient({ apiUrl: server.url, clientToken });
+  const { clientToken } = await settle.merchant.createSession({ customerId: 'cus_acme' });
+  const client = createSessionClient({ apiUrl: settle.server.url, clientToken });
   return { client, view: await client.getSession() };
 }
 
@@ -73,7 +64,7 @@ describe('session client against a real server', () => {
     expect(seen.map((p) => p.status)).toContain('succeeded');
     expect(seen.at(-1)?.erpStatus).toBe('posted');
     expect((await client.getPayment(payment.id)).erpStatus).toBe('posted');
-    expect((await merchant.getPayment(payment.id)).erpStatus).toBe('posted');
+    expect((await settle.merchant.getPayment(payment.id)).erpStatus).toBe('posted');
   });
 
   it('returns the same payment when the same idempotency key is sent twice', async () => {
@@ -93,12 +84,12 @@ describe('session client against a real server', () => {
 
     expect(first.idempotencyKey).toBe(key);
     expect(second.payment.id).toBe(first.payment.id);
-    const listed = await merchant.listPayments({ customerId: 'cus_acme', limit: 100 });
+    const listed = await settle.merchant.listPayments({ customerId: 'cus_acme', limit: 100 });
     expect(listed.data.filter((p) => p.id === first.payment.id)).toHaveLength(1);
   });
 
   it('retries a payment whose answer was lost with the same key, and charges once', async () => {
-    const { clientToken } = await merchant.createSession({ customerId: 'cus_acme' });
+    const { clientToken } = await settle.merchant.createSession({ customerId: 'cus_acme' });
     const keys: Array<string | null> = [];
     // Lets the first payment request reach the server, then drops its answer as a broken connection would.
     const losing: typeof fetch = async (input, init) => {
@@ -114,7 +105,7 @@ describe('session client against a real server', () => {
       }
       return response;
     };
-    const client = createSessionClient({ apiUrl: server.url, clientToken, fetch: losing });
+    const client = createSessionClient({ apiUrl: settle.server.url, clientToken, fetch: losing });
     const view = await client.getSession();
     const token = await client.createPaymentMethodToken(CARD);
     const proposal = {
@@ -128,7 +119,7 @@ describe('session client against a real server', () => {
 
     expect(keys).toEqual([idempotencyKey, idempotencyKey]);
     expect(payment.status).toBe('succeeded');
-    const listed = await merchant.listPayments({ customerId: 'cus_acme', limit: 100 });
+    const listed = await settle.merchant.listPayments({ customerId: 'cus_acme', limit: 100 });
     expect(listed.data.filter((p) => p.sessionId === view.id).map((p) => p.id)).toEqual([payment.id]);
   });
 
@@ -172,7 +163,7 @@ describe('session client against a real server', () => {
       expect.objectContaining({ path: 'expectedTotal', code: 'surcharge_not_confirmed' }),
     ]);
     expect(Object.keys(error.fieldErrors())).toEqual(['expectedTotal']);
-    const listed = await merchant.listPayments({ customerId: 'cus_acme', limit: 100 });
+    const listed = await settle.merchant.listPayments({ customerId: 'cus_acme', limit: 100 });
     expect(listed.data.filter((p) => p.sessionId === view.id)).toEqual([]);
   });
 
@@ -191,7 +182,7 @@ describe('session client against a real server', () => {
   });
 
   it('rejects a wrong client token with a 401 SettleHttpError', async () => {
-    const client = createSessionClient({ apiUrl: server.url, clientToken: 'ct_not_a_real_token' });
+    const client = createSessionClient({ apiUrl: settle.server.url, clientToken: 'ct_not_a_real_token' });
     const error = await client.getSession().catch((e: unknown) => e);
     expect(isSettleHttpError(error)).toBe(true);
     expect(isSettleNetworkError(error)).toBe(false);

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { WebhookEvent } from '@settle/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../../server/src/services/webhooks.js';
-import { startTestServer, type TestServer } from '../../../server/test/harness.js';
 import {
   isSettleError,
   isSettleHttpError,
@@ -10,7 +9,7 @@ import {
   type SettleWebhookError,
   WebhookErrorCode,
 } from './errors.js';
-import { createMerchantClient, type MerchantClient } from './merchant-client.js';
+import { useTestServer } from './test-server.js';
 import { verifyWebhook } from './webhooks.js';
 
 const SECRET = 'whsec_test_0123456789abcdef';
@@ -164,31 +163,27 @@ describe('verifyWebhook', () => {
 });
 
 describe("the merchant client's webhook endpoints", () => {
-  let server: TestServer;
-  let merchant: MerchantClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    merchant = createMerchantClient({ apiUrl: server.url, secretKey: server.secretKey });
-  }, 60_000);
-  afterAll(() => server?.close());
+  const settle = useTestServer();
 
   it('registers an endpoint, lists it without its secret, and disables it', async () => {
-    const created = await merchant.createWebhookEndpoint({
+    const created = await settle.merchant.createWebhookEndpoint({
       url: 'https://erp-bridge.example.com/settle',
       enabledEvents: ['payment.succeeded', 'payment.reversed'],
     });
     expect(created.secret).toMatch(/^whsec_/);
     expect(created).toMatchObject({ enabledEvents: ['payment.succeeded', 'payment.reversed'], disabledAt: null });
-    const { data } = await merchant.listWebhookEndpoints();
+    const { data } = await settle.merchant.listWebhookEndpoints();
     expect(data.map((e) => e.id)).toContain(created.id);
     expect(JSON.stringify(data)).not.toContain(created.secret);
-    const disabled = await merchant.disableWebhookEndpoint(created.id);
+    const disabled = await settle.merchant.disableWebhookEndpoint(created.id);
     expect(disabled.disabledAt).not.toBeNull();
-    expect(await merchant.listWebhookDeliveries(created.id, { limit: 5 })).toEqual({ data: [] });
+    expect(await settle.merchant.listWebhookDeliveries(created.id, { limit: 5 })).toEqual({ data: [] });
   });
 
   it('turns a bad URL into an HTTP error that names the field', async () => {
-    const error = await merchant.createWebhookEndpoint({ url: 'ftp://example.com/hook' }).catch((e: unknown) => e);
+    const error = await settle.merchant
+      .createWebhookEndpoint({ url: 'ftp://example.com/hook' })
+      .catch((e: unknown) => e);
     expect(isSettleHttpError(error)).toBe(true);
     if (!isSettleHttpError(error)) return;
     expect(error.status).toBe(422);

@@ -9,7 +9,10 @@ const BRANDS: Record<string, string> = {
 
 const METHODS: Record<Payment['method'], string> = { card: 'Card', ach_debit: 'Bank account (ACH)', wallet: 'Wallet' };
 
-/** "Visa •4242", "Chase •6789": the widget's receipt wording, so a PDF reads like the screen it came from. */
+/**
+ * "Visa •4242", "Chase •6789": the widget's receipt wording, so a PDF or a mail reads like the
+ * screen it came from, and never the whole number.
+ */
 export function methodSummary(payment: Pick<Payment, 'method' | 'paymentMethod'>): string {
   const pm = payment.paymentMethod;
   if (!pm) return METHODS[payment.method];

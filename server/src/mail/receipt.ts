@@ -1,4 +1,5 @@
-import { formatBps, formatMoney, type Payment, type PaymentMethodSummary } from '@settle/schema';
+import { formatBps, formatMoney, type Payment } from '@settle/schema';
+import { methodSummary } from '../documents/method.js';
 
 /** Which mail: a payment that succeeded, an ACH debit under way, failed, or returned by the bank. */
 export type MailKind = 'succeeded' | 'pending' | 'failed' | 'returned';
@@ -39,22 +40,6 @@ export interface Receipt {
   note?: { from: string; text: string };
   /** The one thing to do, as a button (and a bare URL in the text part), with a line under it. */
   action?: { label: string; url: string; detail: string };
-}
-
-const BRANDS: Record<string, string> = {
-  visa: 'Visa',
-  mastercard: 'Mastercard',
-  amex: 'American Express',
-  discover: 'Discover',
-};
-
-/** "Visa •4242", "STRIPE TEST BANK •6789": what the payer recognises, never the whole number. */
-export function methodSummary(payment: Pick<Payment, 'method' | 'paymentMethod'>): string {
-  const pm: PaymentMethodSummary | null = payment.paymentMethod;
-  const fallback = payment.method === 'ach_debit' ? 'Bank account' : payment.method === 'wallet' ? 'Wallet' : 'Card';
-  if (!pm) return fallback;
-  const name = pm.brand ? (BRANDS[pm.brand] ?? pm.brand) : (pm.bankName ?? fallback);
-  return `${name} •${pm.last4}`;
 }
 
 const HEADINGS: Record<MailKind, string> = {

@@ -26,6 +26,7 @@ import {
 import { json, lockCustomer, lockIdempotencyKey, type Tx } from '../store/db.js';
 import { callErp } from './erp-calls.js';
 import { enqueueSettleEvent, settleEventType } from './events.js';
+import { replayedId } from './idempotency.js';
 import { loadPayment, type StoredQuote } from './payment-view.js';
 import { applyProcessorLimits } from './processor-limits.js';
 import { currentItems, openItemsView, type SessionContext } from './sessions.js';
@@ -264,20 +265,11 @@ async function findByKey(
   const ex = 'db' in deps ? deps.db : deps;
   const row = await ex
     .selectFrom('idempotency_keys')
-    .select(['payment_id', 'request_hash'])
+    .select(['payment_id as id', 'request_hash'])
     .where('merchant_id', '=', merchantId)
     .where('key', '=', key)
     .executeTakeFirst();
-  if (!row) return null;
-  if (row.request_hash !== requestHash) {
-    throw new ApiError(
-      422,
-      ErrorCode.idempotencyMismatch,
-      'This Idempotency-Key was already used with a different request. Use a new key for a new payment.',
-      [{ path: 'Idempotency-Key', code: ErrorCode.idempotencyMismatch, message: 'Key reused with a different body' }],
-    );
-  }
-  return row.payment_id;
+  return replayedId(row, requestHash, 'payment');
 }
 
 /** Confirms at the processor if that has not happened yet, then returns the payment as its payer sees it. */

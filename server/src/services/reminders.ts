@@ -1,10 +1,4 @@
-import {
-  ErrorCode,
-  MAX_PINNED_INVOICES,
-  type Reminder,
-  type ReminderList,
-  type SendReminderRequest,
-} from '@settle/schema';
+import { MAX_PINNED_INVOICES, type Reminder, type ReminderList, type SendReminderRequest } from '@settle/schema';
 import type { Deps } from '../deps.js';
 import type { ErpInvoice } from '../erp/port.js';
 import { ApiError, validationError } from '../errors.js';
@@ -14,6 +8,7 @@ import { enqueue } from '../outbox/outbox.js';
 import type { Db } from '../store/db.js';
 import { fromJson, json, lockIdempotencyKey } from '../store/db.js';
 import { callErp } from './erp-calls.js';
+import { replayedId } from './idempotency.js';
 import type { Merchant } from './merchants.js';
 import { issuedPayLinkUrl, issuePayLink } from './pay-links.js';
 
@@ -143,16 +138,7 @@ async function findByKey(db: Db, merchantId: string, key: string, requestHash: s
     .where('merchant_id', '=', merchantId)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
-  if (!row) return null;
-  if (row.request_hash !== requestHash) {
-    throw new ApiError(
-      422,
-      ErrorCode.idempotencyMismatch,
-      'This Idempotency-Key was already used with a different request. Use a new key for a new reminder.',
-      [{ path: 'Idempotency-Key', code: ErrorCode.idempotencyMismatch, message: 'Key reused with a different body' }],
-    );
-  }
-  return row.id;
+  return replayedId(row, requestHash, 'reminder');
 }
 
 const reminderRows = (db: Db, merchantId: string) =>

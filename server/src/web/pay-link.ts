@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { openPayLink } from '../services/pay-links.js';
+import { hostedPage } from './pay-page.js';
 
 /** The hosted pages' policy (routes.ts PAGE_CSP) without scripts or connections: these pages have none. */
 const NOTICE_CSP =
@@ -74,28 +74,15 @@ const NOTICES = {
 };
 
 /** The hosted page's look, without the widget: no script at all. */
-function noticePage(merchantName: string, notice: Notice): HtmlEscapedString | Promise<HtmlEscapedString> {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${notice.title} — ${merchantName}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/demo.css">
-</head>
-<body class="hosted">
-<header class="site">
-  <span class="brand">${merchantName}</span>
-  <span class="tag">Secure invoice payment</span>
-</header>
-<main id="pay">
+function noticePage(merchantName: string, notice: Notice) {
+  return hostedPage({
+    merchantName,
+    title: `${notice.title} — ${merchantName}`,
+    main: html`<main id="pay">
   <div class="notice" role="${notice.status === 200 ? 'status' : 'alert'}">
     <h1>${notice.title}</h1>
     <p>${notice.text}</p>
   </div>
-</main>
-</body>
-</html>`;
+</main>`,
+  });
 }
