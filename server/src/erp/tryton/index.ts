@@ -1,0 +1,613 @@
+import { type Currency, parseDecimal, toDecimalString } from '@settle/schema';
+import {
+  type ErpAdapter,
+  type ErpCredit,
+  type ErpCustomer,
+  type ErpInvoice,
+  type ErpOpenItems,
+  type ErpPosting,
+  type ErpPostingResult,
+  ErpRejectedError,
+} from '../port.js';
+import { planSteps, reversalTag, stepTag } from './plan.js';
+import { decimal, decimalString, isoDate, type TrytonConfig, TrytonRpc, trytonDate } from './rpc.js';
+
+export { type TrytonConfig, TrytonRpc } from './rpc.js';
+
+/** The payment methods the seed creates; SETTLE_TRYTON_JOURNAL names the cash one. */
+const CREDIT_METHOD = 'Settle credit memo';
+const DEDUCTION_METHOD = 'Settle deduction';
+
+interface InvoiceRow {
+  id: number;
+  number: string | null;
+  reference: string | null;
+  description: string | null;
+  party: number;
+  invoice_date: unknown;
+  total_amount: unknown;
+  amount_to_pay: unknown;
+  lines_to_pay: number[];
+  account: number;
+  state: string;
+  type: string;
+  'currency.': { code: string };
+}
+
+interface MoveRow {
+  id: number;
+  description: string | null;
+  number?: string | null;
+}
+
+interface LineRow {
+  id: number;
+  account: number;
+  party: number | null;
+  debit: unknown;
+  credit: unknown;
+  reconciliation: number | null;
+}
+
+const INVOICE_FIELDS = [
+  'number',
+  'reference',
+  'description',
+  'party',
+  'invoice_date',
+  'total_amount',
+  'amount_to_pay',
+  'lines_to_pay',
+  'account',
+  'state',
+  'type',
+  'currency.code',
+];
+
+/**
+ * Settle's ERP port on a Tryton 6.0 server over JSON-RPC (docs/tryton.md).
+ *
+ * Customers are parties with customer invoices, their party code being Settle's customer id; open items are posted out invoices with an
+ * amount to pay (a negative one is a credit memo). A posting becomes runs of Tryton's own
+ * account.invoice.pay wizard — cash, credit-memo applications (the credit memo paid by a
+ * negative amount, the invoice by the same positive amount, through the "Settle credit memo"
+ * method, so the clearing account nets to zero) and deductions (through the "Settle deduction"
+ * method, booked to expense, the reason in the description) — each tagged with the Settle
+ * payment id and its step number in the move description. Retrying a posting skips the steps
+ * whose tagged move exists, so a posting lands exactly once even when trytond went away halfway.
+ * Writes are serialised per adapter: SQLite-backed trytond serialises them anyway, and a
+ * concurrent duplicate of one payment must see the steps the first one made.
+ */
+export class TrytonErp implements ErpAdapter {
+  readonly name = 'tryton';
+  readonly rpc: TrytonRpc;
+  readonly #config: TrytonConfig;
+  #writes: Promise<unknown> = Promise.resolve();
+  #methods: Promise<Record<'cash' | 'credit' | 'deduction', { id: number; journal: number; account: number }>> | null =
+    null;
+  #currency: Promise<Currency> | null = null;
+  #userContext: Promise<Record<string, unknown>> | null = null;
+
+  constructor(config: TrytonConfig) {
+    this.#config = config;
+    this.rpc = new TrytonRpc(config);
+  }
+
+  /** The user's context (company, companies, language) as res.user.get_preferences gives it; record rules need it. */
+  #context(): Promise<Record<string, unknown>> {
+    this.#userContext ??= this.rpc
+      .call<Record<string, unknown>>('model.res.user.get_preferences', [true, {}])
+      .catch((error: unknown) => {
+        this.#userContext = null;
+        throw error;
+      });
+    return this.#userContext;
+  }
+
+  async #call<T>(method: string, ...params: unknown[]): Promise<T> {
+    return this.rpc.call<T>(method, [...params, await this.#context()]);
+  }
+
+  #searchRead<T>(model: string, domain: unknown[], fields: string[], order: unknown = null): Promise<T[]> {
+    return this.#call<T[]>(`model.${model}.search_read`, domain, 0, null, order, fields);
+  }
+
+  /** The company's currency: Tryton parties have none, so customers take the company's. */
+  #companyCurrency(): Promise<Currency> {
+    this.#currency ??= this.#searchRead<{ 'currency.': { code: string } }>('company.company', [], ['currency.code'])
+      .then((rows) => {
+        const code = rows[0]?.['currency.']?.code;
+        if (!code) throw new ErpRejectedError('Tryton has no company: run server/tryton/seed.py first');
+        return code;
+      })
+      .catch((error: unknown) => {
+        this.#currency = null;
+        throw error;
+      });
+    return this.#currency;
+  }
+
+  async listCustomers(): Promise<ErpCustomer[]> {
+    const invoices = await this.#searchRead<{ party: number }>(
+      'account.invoice',
+      [
+        ['type', '=', 'out'],
+        ['state', 'in', ['posted', 'paid']],
+      ],
+      ['party'],
+    );
+    const ids = [...new Set(invoices.map((i) => i.party))];
+    return this.#customers(ids);
+  }
+
+  async getCustomer(customerId: string): Promise<ErpCustomer | null> {
+    const id = await this.#partyId(customerId);
+    if (id === null) return null;
+    const [customer] = await this.#customers([id]);
+    return customer ?? null;
+  }
+
+  /** The party whose code is `customerId`: Settle's customer id is the Tryton party code. */
+  async #partyId(customerId: string): Promise<number | null> {
+    if (!customerId) return null;
+    const [party] = await this.#searchRead<{ id: number }>('party.party', [['code', '=', customerId]], ['id']);
+    return party?.id ?? null;
+  }
+
+  async #customers(ids: number[]): Promise<ErpCustomer[]> {
+    if (ids.length === 0) return [];
+    const currency = await this.#companyCurrency();
+    const parties = await this.#searchRead<{ id: number; code: string; name: string; email: string | null }>(
+      'party.party',
+      [['id', 'in', ids]],
+      ['code', 'name', 'email'],
+      [['id', 'ASC']],
+    );
+    const addresses = await this.#searchRead<{ party: number; 'subdivision.': { code: string } | null }>(
+      'party.address',
+      [
+        ['party', 'in', ids],
+        ['subdivision', '!=', null],
+      ],
+      ['party', 'subdivision.code'],
+    );
+    return parties.map((p) => ({
+      id: p.code,
+      name: p.name,
+      email: p.email || null,
+      currency,
+      region: addresses.find((a) => a.party === p.id)?.['subdivision.']?.code ?? null,
+    }));
+  }
+
+  async listOpenItems(customerId: string): Promise<ErpOpenItems> {
+    const id = await this.#partyId(customerId);
+    if (id === null) return { invoices: [], credits: [] };
+    const rows = await this.#searchRead<InvoiceRow>(
+      'account.invoice',
+      [
+        ['party', '=', id],
+        ['type', '=', 'out'],
+        ['state', '=', 'posted'],
+      ],
+      INVOICE_FIELDS,
+    );
+    const lineIds = rows.flatMap((r) => r.lines_to_pay);
+    const lines = lineIds.length
+      ? await this.#searchRead<{ id: number; maturity_date: unknown }>(
+          'account.move.line',
+          [['id', 'in', lineIds]],
+          ['maturity_date'],
+        )
+      : [];
+    const maturity = new Map(lines.map((l) => [l.id, isoDate(l.maturity_date)]));
+    const invoices: ErpInvoice[] = [];
+    const credits: ErpCredit[] = [];
+    for (const row of rows) {
+      const currency = row['currency.'].code;
+      const total = signedMinor(row.total_amount, currency, `invoice ${row.number}`);
+      const open = signedMinor(row.amount_to_pay, currency, `invoice ${row.number}`);
+      const issueDate = isoDate(row.invoice_date) ?? '';
+      const number = row.number ?? String(row.id);
+      if (total > 0 && open > 0) {
+        const dues = row.lines_to_pay.map((l) => maturity.get(l)).filter((d): d is string => !!d);
+        invoices.push({
+          id: String(row.id),
+          customerId,
+          number,
+          issueDate,
+          dueDate: dues.sort()[0] ?? issueDate,
+          currency,
+          amount: total,
+          openAmount: open,
+          documentUrl: null,
+          poNumber: row.reference || null,
+        });
+      } else if (total < 0 && open < 0) {
+        credits.push({
+          id: String(row.id),
+          customerId,
+          number,
+          issueDate,
+          currency,
+          amount: -total,
+          openAmount: -open,
+          memo: row.description || null,
+        });
+      }
+    }
+    invoices.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.number.localeCompare(b.number));
+    credits.sort((a, b) => a.issueDate.localeCompare(b.issueDate) || a.number.localeCompare(b.number));
+    return { invoices, credits };
+  }
+
+  postPayment(posting: ErpPosting): Promise<ErpPostingResult> {
+    return this.#serial(() => this.#post(posting));
+  }
+
+  reversePayment(paymentId: string, reason: string): Promise<void> {
+    return this.#serial(() => this.#reverse(paymentId, reason));
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#writes.then(work, work);
+    this.#writes = run.catch(() => {});
+    return run;
+  }
+
+  /** Moves whose description carries `[settle:<paymentId>#…]` or `[settle-reversal:<paymentId>#…]`. */
+  async #tagged(paymentId: string): Promise<{ steps: Map<number, MoveRow>; reversals: Set<number> }> {
+    const rows = await this.#searchRead<MoveRow>(
+      'account.move',
+      [['description', 'like', `%:${paymentId}#%`]],
+      ['description', 'number'],
+      [['id', 'ASC']],
+    );
+    const steps = new Map<number, MoveRow>();
+    const reversals = new Set<number>();
+    for (const row of rows) {
+      const d = row.description ?? '';
+      // Only the tag the adapter appends counts: text earlier in the description (a payer's note) cannot pose as one.
+      const m = /\[settle(-reversal)?:([^\]#]+)#(\d+)\]$/.exec(d);
+      if (!m || m[2] !== paymentId) continue;
+      if (m[1]) reversals.add(Number(m[3]));
+      else if (!steps.has(Number(m[3]))) steps.set(Number(m[3]), row);
+    }
+    return { steps, reversals };
+  }
+
+  async #post(posting: ErpPosting): Promise<ErpPostingResult> {
+    const steps = planSteps(posting);
+    const done = await this.#tagged(posting.paymentId);
+    if (done.steps.size === 0) await this.#validate(posting);
+    for (const [n, step] of steps.entries()) {
+      if (done.steps.has(n)) continue;
+      // A reversed posting posted again stays reversed (as in MemoryErp): nothing new is applied.
+      if (done.reversals.size > 0) break;
+      const description = `${step.label} ${stepTag(posting.paymentId, n)}`;
+      if (step.kind === 'pay') {
+        await this.#payInvoice(step.invoiceId, step.amount, posting.currency, step.method, posting.date, description);
+      } else {
+        await this.#onAccount(posting, step.amount, description);
+      }
+    }
+    const first = (await this.#tagged(posting.paymentId)).steps.get(0);
+    if (!first) throw new ErpRejectedError(`Tryton shows no move for ${posting.paymentId} after posting it`);
+    return { erpReference: `account.move,${first.id}` };
+  }
+
+  /** Checks the whole posting against Tryton's balances before the first step changes anything. */
+  async #validate(posting: ErpPosting): Promise<void> {
+    const party = await this.#partyId(posting.customerId);
+    if (party === null) throw new ErpRejectedError(`unknown customer ${posting.customerId}`);
+    const amounts = [posting.cashAmount, posting.surchargeAmount, posting.unappliedAmount];
+    for (const a of posting.applications) amounts.push(a.cash, a.credit, a.deduction?.amount ?? 0);
+    for (const c of posting.credits) amounts.push(c.amount);
+    if (amounts.some((a) => !Number.isSafeInteger(a) || a < 0)) {
+      throw new ErpRejectedError(`${posting.paymentId}: amounts must be non-negative integer minor units`);
+    }
+    const cash = posting.applications.reduce((t, a) => t + a.cash, posting.unappliedAmount);
+    if (cash !== posting.cashAmount) {
+      throw new ErpRejectedError(`${posting.paymentId}: cashAmount ${posting.cashAmount} is not the cash applied`);
+    }
+    const ids = [
+      ...posting.applications.map((a) => a.invoiceId),
+      ...posting.credits.flatMap((c) => [c.creditId, c.invoiceId]),
+    ];
+    const numeric = ids.map(recordId);
+    const missing = ids.find((_, i) => numeric[i] === null);
+    if (missing) throw new ErpRejectedError(`unknown invoice ${missing}`);
+    const rows = await this.#searchRead<InvoiceRow>(
+      'account.invoice',
+      [['id', 'in', [...new Set(numeric)]]],
+      INVOICE_FIELDS,
+    );
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    const open = (id: string, what: string) => {
+      const row = byId.get(id);
+      if (row?.type !== 'out') throw new ErpRejectedError(`unknown ${what} ${id}`);
+      if (row.party !== party) throw new ErpRejectedError(`${what} ${row.number} belongs to another customer`);
+      if (row.state !== 'posted') throw new ErpRejectedError(`${what} ${row.number} is ${row.state}, not open`);
+      const currency = row['currency.'].code;
+      if (currency !== posting.currency) {
+        throw new ErpRejectedError(`${what} ${row.number} is in ${currency}, the posting in ${posting.currency}`);
+      }
+      return { row, balance: signedMinor(row.amount_to_pay, currency, `${what} ${row.number}`) };
+    };
+    for (const a of posting.applications) {
+      const { row, balance } = open(a.invoiceId, 'invoice');
+      const taken = a.cash + a.credit + (a.deduction?.amount ?? 0);
+      if (balance <= 0 || taken > balance) {
+        throw new ErpRejectedError(
+          `invoice ${row.number}: ${toDecimalString(taken, posting.currency)} is more than its balance ${toDecimalString(balance, posting.currency)}`,
+        );
+      }
+      const credited = posting.credits.filter((c) => c.invoiceId === a.invoiceId).reduce((t, c) => t + c.amount, 0);
+      if (credited !== a.credit) {
+        throw new ErpRejectedError(`invoice ${row.number}: credit ${a.credit} does not match the credits applied`);
+      }
+    }
+    const perCredit = new Map<string, number>();
+    for (const c of posting.credits) perCredit.set(c.creditId, (perCredit.get(c.creditId) ?? 0) + c.amount);
+    for (const [creditId, amount] of perCredit) {
+      const { row, balance } = open(creditId, 'credit memo');
+      if (balance >= 0 || amount > -balance) {
+        throw new ErpRejectedError(
+          `credit memo ${row.number}: ${toDecimalString(amount, posting.currency)} is more than its remaining ${toDecimalString(Math.max(0, -balance), posting.currency)}`,
+        );
+      }
+      if (
+        !posting.applications.some((a) =>
+          posting.credits.some((c) => c.creditId === creditId && c.invoiceId === a.invoiceId),
+        )
+      ) {
+        throw new ErpRejectedError(`credit memo ${row.number} is applied to an invoice the posting does not pay`);
+      }
+    }
+  }
+
+  async #paymentMethods() {
+    this.#methods ??= (async () => {
+      const rows = await this.#searchRead<{ id: number; name: string; journal: number; debit_account: number }>(
+        'account.invoice.payment.method',
+        [],
+        ['name', 'journal', 'debit_account'],
+        [['id', 'ASC']],
+      );
+      const find = (key: string) => {
+        const row = rows.find((r) => r.name === key || String(r.id) === key);
+        if (!row) {
+          throw new ErpRejectedError(
+            `Tryton has no payment method "${key}" (SETTLE_TRYTON_JOURNAL; server/tryton/seed.py creates them)`,
+          );
+        }
+        return { id: row.id, journal: row.journal, account: row.debit_account };
+      };
+      return { cash: find(this.#config.journal), credit: find(CREDIT_METHOD), deduction: find(DEDUCTION_METHOD) };
+    })().catch((error: unknown) => {
+      this.#methods = null;
+      throw error;
+    });
+    return this.#methods;
+  }
+
+  /** One run of account.invoice.pay: start → choice → (ask: partial) → pay; the session is deleted after. */
+  async #payInvoice(
+    invoiceId: number,
+    amount: number,
+    currency: Currency,
+    method: 'cash' | 'credit' | 'deduction',
+    date: string,
+    description: string,
+  ): Promise<void> {
+    const methods = await this.#paymentMethods();
+    const wizard = 'wizard.account.invoice.pay';
+    const context = {
+      ...(await this.#context()),
+      active_id: invoiceId,
+      active_ids: [invoiceId],
+      active_model: 'account.invoice',
+    };
+    const [sid] = await this.rpc.call<[number, string, string]>(`${wizard}.create`, [{}]);
+    try {
+      const exec = (data: object, state: string) =>
+        this.rpc.call<{ view?: { state: string; defaults: Record<string, unknown> } }>(`${wizard}.execute`, [
+          sid,
+          data,
+          state,
+          context,
+        ]);
+      const first = await exec({}, 'start');
+      const start = {
+        ...values(first.view?.defaults ?? {}),
+        amount: decimal(toDecimalString(amount, currency)),
+        description,
+        payment_method: methods[method].id,
+        date: trytonDate(date),
+      };
+      const next = await exec({ start }, 'choice');
+      if (next.view?.state === 'ask') {
+        const ask = { ...values(next.view.defaults), type: 'partial', writeoff: null };
+        await exec({ start, ask }, 'pay');
+      }
+    } finally {
+      await this.rpc.call(`${wizard}.delete`, [sid, context]).catch(() => {});
+    }
+  }
+
+  /** Money beyond the invoices: a move crediting the customer's receivable, left unreconciled on account. */
+  async #onAccount(posting: ErpPosting, amount: number, description: string): Promise<void> {
+    const methods = await this.#paymentMethods();
+    const party = await this.#partyId(posting.customerId);
+    if (party === null) throw new ErpRejectedError(`unknown customer ${posting.customerId}`);
+    const [receivable] = await this.#searchRead<{ id: number }>(
+      'account.account',
+      [
+        ['type.receivable', '=', true],
+        ['party_required', '=', true],
+      ],
+      ['id'],
+      [['id', 'ASC']],
+    );
+    if (!receivable) throw new ErpRejectedError('Tryton has no receivable account for on-account cash');
+    const value = decimal(toDecimalString(amount, posting.currency));
+    const zero = decimal('0');
+    const [moveId] = await this.#call<number[]>('model.account.move.create', [
+      {
+        journal: methods.cash.journal,
+        period: await this.#period(posting.date),
+        date: trytonDate(posting.date),
+        description,
+        lines: [
+          [
+            'create',
+            [
+              { account: receivable.id, party, debit: zero, credit: value, description },
+              { account: methods.cash.account, debit: value, credit: zero, description },
+            ],
+          ],
+        ],
+      },
+    ]);
+    await this.#call('model.account.move.post', [moveId]);
+  }
+
+  async #reverse(paymentId: string, reason: string): Promise<void> {
+    const { steps, reversals } = await this.#tagged(paymentId);
+    const numbers = [...steps.keys()].sort((a, b) => b - a);
+    for (const n of numbers) {
+      if (reversals.has(n)) continue;
+      const move = steps.get(n) as MoveRow;
+      await this.#reverseMove(move.id, `Settle reversal: ${reason} ${reversalTag(paymentId, n)}`);
+    }
+  }
+
+  /**
+   * Takes one payment move back: unreconciles its lines (a paid invoice becomes posted again),
+   * unlinks its line from the invoice's payments, then posts a mirror move tagged as the reversal
+   * of that step and reconciles the receivable line with its mirror.
+   */
+  async #reverseMove(moveId: number, description: string): Promise<void> {
+    const move = (
+      await this.#searchRead<{ id: number; journal: number; date: unknown }>(
+        'account.move',
+        [['id', '=', moveId]],
+        ['journal', 'date'],
+      )
+    )[0];
+    if (!move) return;
+    const lines = await this.#searchRead<LineRow>(
+      'account.move.line',
+      [['move', '=', moveId]],
+      ['account', 'party', 'debit', 'credit', 'reconciliation'],
+    );
+    const reconciliations = [...new Set(lines.flatMap((l) => (l.reconciliation ? [l.reconciliation] : [])))];
+    if (reconciliations.length) await this.#call('model.account.move.reconciliation.delete', reconciliations);
+    const lineIds = lines.map((l) => l.id);
+    const invoices = await this.#searchRead<{ id: number; payment_lines: number[] }>(
+      'account.invoice',
+      [['payment_lines', 'in', lineIds]],
+      ['payment_lines'],
+    );
+    for (const invoice of invoices) {
+      const remove = invoice.payment_lines.filter((l) => lineIds.includes(l));
+      await this.#call('model.account.invoice.write', [invoice.id], { payment_lines: [['remove', remove]] });
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    const [mirrorId] = await this.#call<number[]>('model.account.move.create', [
+      {
+        journal: move.journal,
+        period: await this.#period(today),
+        date: trytonDate(today),
+        description,
+        lines: [
+          [
+            'create',
+            lines.map((l) => ({
+              account: l.account,
+              party: l.party,
+              debit: decimal(decimalString(l.credit)),
+              credit: decimal(decimalString(l.debit)),
+              description,
+            })),
+          ],
+        ],
+      },
+    ]);
+    await this.#call('model.account.move.post', [mirrorId]);
+    const mirror = await this.#searchRead<LineRow>(
+      'account.move.line',
+      [['move', '=', mirrorId]],
+      ['account', 'party', 'debit', 'credit', 'reconciliation'],
+    );
+    const reconcilable = await this.#searchRead<{ id: number }>(
+      'account.account',
+      [
+        ['id', 'in', lines.map((l) => l.account)],
+        ['reconcile', '=', true],
+      ],
+      ['id'],
+    );
+    for (const { id: account } of reconcilable) {
+      const pair = [...lines, ...mirror].filter((l) => l.account === account).map((l) => l.id);
+      await this.#reconcile(pair);
+    }
+  }
+
+  /** The open standard period holding `date` (account.move needs one). */
+  async #period(date: string): Promise<number> {
+    const [period] = await this.#searchRead<{ id: number }>(
+      'account.period',
+      [
+        ['start_date', '<=', trytonDate(date)],
+        ['end_date', '>=', trytonDate(date)],
+        ['type', '=', 'standard'],
+        ['state', '=', 'open'],
+      ],
+      ['id'],
+    );
+    if (!period) throw new ErpRejectedError(`Tryton has no open period for ${date}`);
+    return period.id;
+  }
+
+  /** Reconciles balanced lines through account.move.reconcile_lines (no write-off needed). */
+  async #reconcile(lineIds: number[]): Promise<void> {
+    const wizard = 'wizard.account.move.reconcile_lines';
+    const context = {
+      ...(await this.#context()),
+      active_id: lineIds[0],
+      active_ids: lineIds,
+      active_model: 'account.move.line',
+    };
+    const [sid] = await this.rpc.call<[number, string, string]>(`${wizard}.create`, [{}]);
+    try {
+      await this.rpc.call(`${wizard}.execute`, [sid, {}, 'start', context]);
+    } finally {
+      await this.rpc.call(`${wizard}.delete`, [sid, context]).catch(() => {});
+    }
+  }
+}
+
+/** Wizard defaults as values to send back: drop the "field." rec_name companions. */
+function values(defaults: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(defaults).filter(([key]) => !key.endsWith('.')));
+}
+
+/** A Tryton record id from a port id ("12"); anything else is not a record of this ERP. */
+function recordId(id: string): number | null {
+  return /^[1-9]\d{0,15}$/.test(id) ? Number(id) : null;
+}
+
+/** A signed Tryton Decimal as integer minor units, exactly (parseDecimal takes the magnitude). */
+function signedMinor(value: unknown, currency: Currency, what: string): number {
+  const text = decimalString(value);
+  const negative = text.startsWith('-');
+  const minor = parseDecimal(negative ? text.slice(1) : text, currency);
+  if (minor === undefined) throw new ErpRejectedError(`${what}: Tryton amount ${text} is not a ${currency} amount`);
+  return negative ? -minor : minor;
+}
+
+/** The adapter SETTLE_ERP=tryton selects (server/src/erp/select.ts). */
+export function createTrytonErp(config: TrytonConfig): TrytonErp {
+  return new TrytonErp(config);
+}

@@ -1,0 +1,161 @@
+import { ErpRejectedError, ErpUnavailableError } from '../port.js';
+
+/** Where and as whom the adapter talks to trytond (SETTLE_TRYTON_*; docs/tryton.md). */
+export interface TrytonConfig {
+  /** The database's JSON-RPC root, e.g. http://127.0.0.1:8000/settle/ */
+  url: string;
+  user: string;
+  password: string;
+  /** The payment method (account.invoice.payment.method) for received money: a name or an id. */
+  journal: string;
+  /** The longest one JSON-RPC call may take before it counts as unavailable (default 15 s). */
+  timeoutMs?: number;
+}
+
+/** Tryton's JSON encoding of Decimal and date values. */
+export interface TrytonDecimal {
+  __class__: 'Decimal';
+  decimal: string;
+}
+export interface TrytonDate {
+  __class__: 'date';
+  year: number;
+  month: number;
+  day: number;
+}
+
+export const decimal = (value: string): TrytonDecimal => ({ __class__: 'Decimal', decimal: value });
+
+export function trytonDate(iso: string): TrytonDate {
+  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
+  return { __class__: 'date', year, month, day };
+}
+
+export function isoDate(value: unknown): string | null {
+  if (!value || typeof value !== 'object') return null;
+  const d = value as TrytonDate;
+  if (d.__class__ !== 'date') return null;
+  return `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+/** The decimal string inside a Tryton Decimal (or a plain number/string, as some fields come). */
+export function decimalString(value: unknown): string {
+  if (value && typeof value === 'object' && (value as TrytonDecimal).__class__ === 'Decimal') {
+    return (value as TrytonDecimal).decimal;
+  }
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  throw new ErpRejectedError(`Tryton returned ${JSON.stringify(value)} where a Decimal was expected`);
+}
+
+/** Tryton's transient failures (SQLite/PostgreSQL lock contention, concurrent updates): worth a retry. */
+const TRANSIENT = /database is locked|could not serialize|deadlock|concurrent|timeout|too many/i;
+
+/**
+ * A JSON-RPC client for one trytond database. Logs in with common.db.login and sends
+ * `Authorization: Session base64(user:uid:key)`; when trytond answers 401 (the session expired,
+ * was logged out, or a wizard wants a fresher one) it logs in again and repeats the call once,
+ * which is safe because trytond refuses before running anything. Network errors, timeouts, 5xx
+ * and lock contention become ErpUnavailableError (the outbox retries); Tryton's UserErrors
+ * (validation, closed periods, unknown records) become ErpRejectedError (the outbox parks).
+ */
+export class TrytonRpc {
+  readonly #url: string;
+  readonly #config: TrytonConfig;
+  #session: { header: string } | null = null;
+  #login: Promise<{ header: string }> | null = null;
+  #id = 0;
+  /** How many times this client logged in (the session-renewal test reads it). */
+  logins = 0;
+
+  constructor(config: TrytonConfig) {
+    this.#config = config;
+    this.#url = config.url.endsWith('/') ? config.url : `${config.url}/`;
+  }
+
+  /** Calls `method` (e.g. "model.party.party.search_read") with `params`; context is the caller's. */
+  async call<T>(method: string, params: unknown[]): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const session = await this.#ensureSession();
+      const answer = await this.#post(method, params, session.header);
+      if (answer.status === 401 || answer.status === 403) {
+        if (this.#session === session) this.#session = null;
+        if (attempt === 0) continue;
+        throw new ErpRejectedError(`Tryton refused ${method} for ${this.#config.user} (HTTP ${answer.status})`);
+      }
+      return unwrap<T>(method, answer);
+    }
+  }
+
+  async #ensureSession(): Promise<{ header: string }> {
+    if (this.#session) return this.#session;
+    this.#login ??= this.#doLogin().finally(() => {
+      this.#login = null;
+    });
+    return this.#login;
+  }
+
+  async #doLogin(): Promise<{ header: string }> {
+    const answer = await this.#post('common.db.login', [this.#config.user, { password: this.#config.password }]);
+    if (answer.status === 401 || answer.status === 403) {
+      throw new ErpRejectedError(`Tryton login refused for ${this.#config.user} (HTTP ${answer.status})`);
+    }
+    const [uid, key] = unwrap<[number, string]>('common.db.login', answer);
+    this.logins += 1;
+    const token = Buffer.from(`${this.#config.user}:${uid}:${key}`).toString('base64');
+    this.#session = { header: `Session ${token}` };
+    return this.#session;
+  }
+
+  async #post(method: string, params: unknown[], authorization?: string): Promise<{ status: number; body: unknown }> {
+    this.#id += 1;
+    let response: Response;
+    try {
+      response = await fetch(this.#url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(authorization ? { authorization } : {}),
+        },
+        body: JSON.stringify({ id: this.#id, method, params }),
+        signal: AbortSignal.timeout(this.#config.timeoutMs ?? 15_000),
+      });
+    } catch (error) {
+      throw new ErpUnavailableError(`Tryton at ${this.#url} did not answer ${method}: ${(error as Error).message}`);
+    }
+    if (response.status >= 500 || response.status === 429 || response.status === 423) {
+      await response.body?.cancel();
+      throw new ErpUnavailableError(`Tryton answered ${method} with HTTP ${response.status}`);
+    }
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      return { status: response.status, body: null };
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new ErpRejectedError(`Tryton answered ${method} with HTTP ${response.status} (is ${this.#url} right?)`);
+    }
+    try {
+      return { status: 200, body: await response.json() };
+    } catch (error) {
+      throw new ErpUnavailableError(`Tryton sent an unreadable answer to ${method}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function unwrap<T>(method: string, answer: { body: unknown }): T {
+  const body = answer.body as { result?: T; error?: unknown } | null;
+  if (body && 'error' in body && body.error != null) {
+    // UserError comes as ["UserError", [message, description]], other exceptions as [text, traceback].
+    const parts = (Array.isArray(body.error) ? body.error : [body.error]).flat(2);
+    const message = parts
+      .filter((p) => typeof p === 'string' && p && !p.startsWith('Traceback'))
+      .join(' - ')
+      .trim();
+    const text = `Tryton ${method}: ${message || JSON.stringify(body.error).slice(0, 300)}`;
+    if (TRANSIENT.test(message)) throw new ErpUnavailableError(text);
+    throw new ErpRejectedError(text);
+  }
+  if (!body || !('result' in body)) throw new ErpUnavailableError(`Tryton sent no result for ${method}`);
+  return body.result as T;
+}
