@@ -1,4 +1,5 @@
 import { type MerchantRules, type Mode, ModeSchema } from '@settle/schema';
+import type { TrytonConfig } from './erp/tryton/rpc.js';
 import { loadMailConfig, type MailConfig } from './mail/mail-config.js';
 
 /** Everything the server reads from its environment, parsed once at start. */
@@ -23,6 +24,10 @@ export interface Config {
   processor: 'sandbox' | 'stripe';
   /** Set when processor is `stripe`. */
   stripe: StripeConfig | null;
+  /** SETTLE_ERP: which ERP adapter the server talks to (server/src/erp/select.ts, docs/erp-adapters.md). */
+  erp: { kind: ErpKind };
+  /** SETTLE_TRYTON_*: where the Tryton adapter logs in; set when SETTLE_ERP=tryton (docs/tryton.md). */
+  tryton: TrytonConfig | null;
   /** The longest any ERP call may take before it counts as unavailable. */
   erpTimeoutMs: number;
   /** Seconds the sandbox takes to settle or return an ACH debit. */
@@ -39,6 +44,49 @@ export interface Config {
   /** Confirmation emails (docs/emails.md). */
   mail: MailConfig;
   rules: MerchantRules;
+}
+
+/** The ERP adapters SETTLE_ERP can name: the seeded demo, the SQL ledger in Settle's own store, Tryton. */
+export const ERP_KINDS = ['memory', 'sql', 'tryton'] as const;
+export type ErpKind = (typeof ERP_KINDS)[number];
+
+/** SETTLE_ERP, validated: unset means the seeded in-memory demo ERP. */
+export function parseErpKind(value: string | undefined): ErpKind {
+  if (value === undefined || value === '') return 'memory';
+  if ((ERP_KINDS as readonly string[]).includes(value)) return value as ErpKind;
+  throw new Error(`SETTLE_ERP must be one of ${ERP_KINDS.map((k) => `"${k}"`).join(', ')} (got "${value}")`);
+}
+
+/**
+ * The Tryton adapter's settings. SETTLE_TRYTON_URL is the database's JSON-RPC root
+ * (http://127.0.0.1:8000/settle/); the payment method defaults to "Settle", the one
+ * server/tryton/seed.py creates. Asked for only when SETTLE_ERP=tryton.
+ */
+export function loadTrytonConfig(env: NodeJS.ProcessEnv): TrytonConfig {
+  const missing = ['SETTLE_TRYTON_URL', 'SETTLE_TRYTON_USER', 'SETTLE_TRYTON_PASSWORD'].filter((k) => !env[k]);
+  if (missing.length) throw new Error(`SETTLE_ERP=tryton needs ${missing.join(', ')} (see docs/tryton.md)`);
+  const url = env.SETTLE_TRYTON_URL as string;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`SETTLE_TRYTON_URL must be a URL such as http://127.0.0.1:8000/settle/ (got "${url}")`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error('SETTLE_TRYTON_URL must be http or https');
+  }
+  if (parsed.pathname.replace(/\//g, '') === '') {
+    throw new Error(
+      `SETTLE_TRYTON_URL must end in the database name, e.g. http://127.0.0.1:8000/settle/ (got "${url}")`,
+    );
+  }
+  return {
+    url,
+    user: env.SETTLE_TRYTON_USER as string,
+    password: env.SETTLE_TRYTON_PASSWORD as string,
+    journal: env.SETTLE_TRYTON_JOURNAL || 'Settle',
+    timeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),
+  };
 }
 
 export interface StripeConfig {
@@ -190,6 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookAllowPrivate: bool(env.SETTLE_WEBHOOK_ALLOW_PRIVATE, 'SETTLE_WEBHOOK_ALLOW_PRIVATE'),
     processor,
     stripe,
+    erp: { kind: parseErpKind(env.SETTLE_ERP) },
+    tryton: parseErpKind(env.SETTLE_ERP) === 'tryton' ? loadTrytonConfig(env) : null,
     erpTimeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),
     sandboxAchSettleSeconds: int(env.SANDBOX_ACH_SETTLE_SECONDS, 5, 'SANDBOX_ACH_SETTLE_SECONDS'),
     outbox: {

@@ -1,7 +1,16 @@
 import { loadConfig } from './config.js';
+import { describeErp } from './erp/select.js';
 import { createSettle, listen } from './server.js';
 
-const config = loadConfig();
+// A wrong setting (SETTLE_ERP=sap, a live key in test mode…) is one line naming it, not a stack trace.
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    console.error(`Settle cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+})();
 const settle = await createSettle({ config });
 const server = await listen(settle, config.port, config.host);
 // A key that came from the environment is never printed whole: logs outlive terminals.
@@ -29,7 +38,7 @@ console.log(`
   Health:       ${config.publicUrl}/health
   Secret key:   ${shownKey}
   Store:        ${store}
-  ERP:          ${settle.deps.erp.name} (seeded demo data)
+  ERP:          ${settle.deps.erp.name}: ${describeErp(config)}
   Processor:    ${settle.deps.processor.name}
   Mail:         ${mailLine}
 

@@ -5,7 +5,7 @@ import { createApp } from './app.js';
 import { type Config, loadStripeConfig } from './config.js';
 import type { Deps, Logger } from './deps.js';
 import type { ErpAdapter } from './erp/port.js';
-import { createDemoErp } from './erp/seed.js';
+import { createErp } from './erp/select.js';
 import { withTimeout } from './erp/timeout.js';
 import { startMail } from './mail/runtime.js';
 import { OutboxWorker } from './outbox/outbox.js';
@@ -17,7 +17,7 @@ import { openStore } from './store/db.js';
 
 export interface SettleOptions {
   config: Config;
-  /** The ERP adapter; the seeded demo ERP when omitted. */
+  /** The ERP adapter; when omitted, the one config.erp.kind (SETTLE_ERP) names, the seeded demo by default. */
   erp?: ErpAdapter;
   log?: Logger;
   /** Run the outbox worker in this process (default true). */
@@ -44,7 +44,11 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     databaseUrl: config.databaseUrl,
     dataDir: options.inMemory ? null : `${config.dataDir}/pglite`,
   });
-  const erp = withTimeout(options.erp ?? createDemoErp(), config.erpTimeoutMs);
+  // SETTLE_ERP picks the adapter (erp/select.ts) unless the caller brings its own.
+  const erp = withTimeout(
+    options.erp ?? (await createErp(config, { inMemory: options.inMemory })),
+    config.erpTimeoutMs,
+  );
   const sandbox =
     config.processor === 'sandbox'
       ? new SandboxProcessor(db, { mode: config.mode, achSettleSeconds: config.sandboxAchSettleSeconds })
@@ -84,6 +88,8 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
     async close() {
       await worker.stop();
       await mail?.close();
+      // An adapter SETTLE_ERP chose is ours to close; one the caller brought is theirs.
+      if (!options.erp) await erp.close?.();
       await db.destroy();
     },
   };

@@ -78,7 +78,8 @@ export async function startTestServer(
       : options.store === 'postgres'
         ? await freshPostgresDatabase()
         : null;
-  const erp = options.erp ?? createDemoErp();
+  // A test that sets config.erp (e.g. { kind: 'sql' }) gets the adapter SETTLE_ERP would pick.
+  const erp = options.erp ?? (options.config?.erp ? undefined : createDemoErp());
   const config = loadConfig(
     {},
     {
@@ -108,7 +109,7 @@ export async function startTestServer(
     url: server.url,
     secretKey: settle.secretKey,
     settle,
-    erp,
+    erp: erp ?? settle.deps.erp,
     databaseUrl,
     async close() {
       await server.close();

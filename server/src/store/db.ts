@@ -182,6 +182,70 @@ export interface Database {
     last_attempt_at: Timestamp | null;
     delivered_at: Timestamp | null;
   };
+  /** Migration 8: the SQL ledger ERP adapter (erp/sql-ledger.ts). */
+  ledger_customers: {
+    id: string;
+    name: string;
+    email: string | null;
+    currency: string;
+    region: string | null;
+    import_batch: string | null;
+    updated_at: Generated<Date>;
+  };
+  ledger_items: {
+    id: string;
+    customer_id: string;
+    number: string;
+    type: 'invoice' | 'credit';
+    issue_date: string;
+    due_date: string | null;
+    currency: string;
+    amount: Amount;
+    erp_open_amount: Amount;
+    open_amount: Amount;
+    document_url: string | null;
+    po_number: string | null;
+    memo: string | null;
+    import_batch: string | null;
+    updated_at: Generated<Date>;
+  };
+  ledger_postings: {
+    payment_id: string;
+    erp_reference: string;
+    customer_id: string;
+    currency: string;
+    date: string;
+    method: string;
+    cash_amount: Amount;
+    surcharge_amount: Amount;
+    unapplied_amount: Amount;
+    reference: string;
+    on_account_item_id: string | null;
+    posted_at: Generated<Date>;
+    reversed_at: Timestamp | null;
+    reversal_reason: string | null;
+    exported_at: Timestamp | null;
+  };
+  ledger_posting_lines: {
+    payment_id: string;
+    item_id: string;
+    cash: Amount;
+    credit: Amount;
+    deduction: Amount;
+    taken: Amount;
+  };
+  ledger_deductions: {
+    id: Generated<number>;
+    payment_id: string;
+    customer_id: string;
+    invoice_id: string;
+    currency: string;
+    amount: Amount;
+    reason_code: string;
+    erp_reason_code: string | null;
+    note: string | null;
+    date: string;
+  };
   schema_migrations: { version: number; name: string; applied_at: Timestamp };
 }
 
@@ -203,8 +267,13 @@ export async function openStore(options: StoreOptions): Promise<Db> {
   let db: Db;
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // A connection the database dropped (a restart, a failover, an admin's terminate) is an 'error'
+    // event: on the pool while idle, on the client while checked out (inside a transaction). Either
+    // one unheard would end the process; the query in flight fails by itself, which is what reports.
+    pool.on('error', () => {});
     // bigint columns hold minor units that the schema keeps within the safe integer range.
     pool.on('connect', (client) => {
+      client.on('error', () => {});
       client.setTypeParser(INT8, (v: string) => Number(v));
       client.setTypeParser(NUMERIC, (v: string) => Number(v));
     });

@@ -281,4 +281,87 @@ create index reminders_customer on reminders (merchant_id, customer_id, created_
 alter table pay_links add column revoked_at timestamptz(3);
 `,
   },
+  {
+    version: 8,
+    name: 'sql_ledger',
+    sql: `
+-- The SQL ledger ERP adapter (erp/sql-ledger.ts, docs/sql-ledger.md): the merchant's AR mirrored
+-- in Settle's own store, filled by \`ledger import\` from an AR-aging CSV. Amounts are minor units.
+create table ledger_customers (
+  id text primary key,
+  name text not null,
+  email text,
+  currency text not null,
+  region text,
+  import_batch text,
+  updated_at timestamptz(3) not null default now()
+);
+-- Invoices and credit memos. erp_open_amount is the open amount the last import brought (the
+-- ERP's figure); open_amount is the live balance after Settle's postings.
+create table ledger_items (
+  id text primary key,
+  customer_id text not null references ledger_customers(id),
+  number text not null,
+  type text not null check (type in ('invoice', 'credit')),
+  issue_date text not null,
+  due_date text,
+  currency text not null,
+  amount bigint not null check (amount >= 0),
+  erp_open_amount bigint not null check (erp_open_amount >= 0),
+  open_amount bigint not null check (open_amount >= 0 and open_amount <= amount),
+  document_url text,
+  po_number text,
+  memo text,
+  import_batch text,
+  updated_at timestamptz(3) not null default now(),
+  unique (customer_id, number, type)
+);
+create index ledger_items_open on ledger_items (customer_id, type) where open_amount > 0;
+create sequence ledger_receipt_seq;
+create table ledger_postings (
+  payment_id text primary key,
+  erp_reference text not null unique,
+  customer_id text not null,
+  currency text not null,
+  date text not null,
+  method text not null,
+  cash_amount bigint not null,
+  surcharge_amount bigint not null,
+  unapplied_amount bigint not null,
+  reference text not null,
+  on_account_item_id text,
+  posted_at timestamptz(3) not null default now(),
+  reversed_at timestamptz(3),
+  reversal_reason text,
+  -- First handed to the ERP by \`ledger export-payments\`; until then an import keeps it on top of the ERP's figures.
+  exported_at timestamptz(3)
+);
+create index ledger_postings_posted on ledger_postings (posted_at);
+-- What one posting changed on one item, so a reversal restores exactly that: for an invoice the
+-- cash, credit and deduction applied to it; for a credit memo the credit consumed (in credit).
+create table ledger_posting_lines (
+  payment_id text not null references ledger_postings(payment_id),
+  item_id text not null references ledger_items(id),
+  cash bigint not null,
+  credit bigint not null,
+  deduction bigint not null,
+  taken bigint not null,
+  primary key (payment_id, item_id)
+);
+create index ledger_posting_lines_item on ledger_posting_lines (item_id);
+create table ledger_deductions (
+  id bigserial primary key,
+  payment_id text not null references ledger_postings(payment_id),
+  customer_id text not null,
+  invoice_id text not null references ledger_items(id),
+  currency text not null,
+  amount bigint not null check (amount > 0),
+  reason_code text not null,
+  erp_reason_code text,
+  note text,
+  date text not null
+);
+create index ledger_deductions_payment on ledger_deductions (payment_id);
+`,
+  },
 ];

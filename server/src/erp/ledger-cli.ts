@@ -1,0 +1,188 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { exportLedgerPayments } from './ledger-export.js';
+import { formatRowError, type ImportProgress, importLedgerCsv, LedgerFileError } from './ledger-import.js';
+import { demoErpData } from './seed.js';
+import { openSqlLedger, seedLedger } from './sql-ledger.js';
+
+const USAGE = `Usage:
+  pnpm --filter @settle/server ledger import <file.csv> [--dry-run] [--as-of <ISO time>]
+  pnpm -s --filter @settle/server ledger export-payments [--since <date>] [--unexported] [--no-mark] [--out <file.csv>]
+  pnpm --filter @settle/server ledger seed-demo      (the demo ERP's customers and items, to try it out)
+
+Opens the server's ledger: DATABASE_URL, else PGlite in $SETTLE_DATA_DIR/ledger (default .settle/data);
+with PGlite, stop the server first (one process at a time may open an embedded database).
+See docs/sql-ledger.md for the CSV columns and the rules.`;
+
+/** How many bad rows are printed before the rest are only counted. */
+const MAX_PRINTED_ERRORS = 1000;
+
+class UsageError extends Error {}
+
+/**
+ * `ledger import` and `ledger export-payments`: the SQL ledger's way in (the ERP's AR-aging
+ * export) and way out (what Settle applied, for re-import into the ERP). Exit codes: 0 done,
+ * 1 bad data or a failure (nothing imported), 2 wrong usage.
+ */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'import') return runImport(rest);
+  if (command === 'export-payments') return runExport(rest);
+  if (command === 'seed-demo') return runSeedDemo(rest);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+/** Paths are the caller's: `pnpm --filter` runs scripts in server/, and INIT_CWD is where the user was. */
+function userPath(path: string): string {
+  return resolve(process.env.INIT_CWD || process.cwd(), path);
+}
+
+/** The store the server's SQL ledger uses, opened the same way (erp/sql-ledger.ts openSqlLedger). */
+async function openLedgerStore() {
+  const ledger = await openSqlLedger({
+    databaseUrl: process.env.DATABASE_URL || null,
+    dataDir: process.env.SETTLE_DATA_DIR || '.settle/data',
+  });
+  return { db: ledger.db, destroy: () => ledger.close() };
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function instant(value: string, flag: string): Date {
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`${flag} must be a date (2025-03-14) or an ISO time, got "${value}"`);
+  return date;
+}
+
+async function runImport(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    'dry-run': { type: 'boolean' },
+    'as-of': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('import takes one CSV file');
+  const file = userPath(positionals[0]!);
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => {
+      throw new UsageError(`cannot read ${file}`);
+    },
+  );
+  const asOf = values['as-of'] ? instant(values['as-of'] as string, '--as-of') : undefined;
+  const db = await openLedgerStore();
+  try {
+    const report = (p: ImportProgress) => {
+      const rate = p.elapsedMs ? Math.round((p.rows * 1000) / p.elapsedMs) : 0;
+      const pct = p.totalBytes ? ` ${Math.floor((p.bytes * 100) / p.totalBytes)}%,` : '';
+      process.stderr.write(
+        `ledger import:${pct} ${p.rows.toLocaleString('en-US')} rows, ${rate.toLocaleString('en-US')} rows/s\n`,
+      );
+    };
+    const result = await importLedgerCsv(db.db, createReadStream(file), {
+      dryRun: values['dry-run'] === true,
+      asOf,
+      totalBytes: size,
+      onProgress: report,
+      progressEveryMs: 500,
+    });
+    if (result.ignoredColumns.length) {
+      process.stderr.write(`ledger import: ignored columns ${result.ignoredColumns.join(', ')}\n`);
+    }
+    if (result.errors.length) {
+      for (const e of result.errors.slice(0, MAX_PRINTED_ERRORS)) process.stderr.write(`${formatRowError(e)}\n`);
+      if (result.errors.length > MAX_PRINTED_ERRORS) {
+        process.stderr.write(`… and ${result.errors.length - MAX_PRINTED_ERRORS} more\n`);
+      }
+      const rows = new Set(result.errors.map((e) => e.line)).size;
+      process.stderr.write(`${rows} bad row${rows === 1 ? '' : 's'} in ${file}: nothing imported\n`);
+      return 1;
+    }
+    const rate = result.elapsedMs ? Math.round((result.rows * 1000) / result.elapsedMs) : result.rows;
+    const verb = values['dry-run'] ? 'Dry run (nothing written)' : 'Imported';
+    process.stdout.write(
+      `${verb}: ${result.rows} rows: ${result.inserted} new, ${result.updated} changed, ${result.unchanged} unchanged; ` +
+        `customers: ${result.customersInserted} new, ${result.customersUpdated} changed; ` +
+        `${(result.elapsedMs / 1000).toFixed(1)} s, ${rate} rows/s${result.inserted + result.updated ? `, batch ${result.batch}` : ''}\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof LedgerFileError) {
+      process.stderr.write(`${file}: ${error.message}\nnothing imported\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The demo ERP's customers and items, for trying SETTLE_ERP=sql without an export at hand. */
+async function runSeedDemo(args: string[]): Promise<number> {
+  if (args.length) throw new UsageError(`seed-demo takes no arguments: ${args.join(' ')}`);
+  const db = await openLedgerStore();
+  try {
+    const data = demoErpData();
+    await seedLedger(db.db, data);
+    process.stdout.write(
+      `Seeded the demo ledger: ${data.customers.length} customers, ${data.invoices.length} invoices, ${data.credits.length} credits\n`,
+    );
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function runExport(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    since: { type: 'string' },
+    unexported: { type: 'boolean' },
+    'no-mark': { type: 'boolean' },
+    out: { type: 'string' },
+  });
+  if (positionals.length)
+    throw new UsageError(`export-payments takes no file name (use --out): ${positionals.join(' ')}`);
+  const since = values.since ? instant(values.since as string, '--since') : undefined;
+  const db = await openLedgerStore();
+  try {
+    const out = values.out ? createWriteStream(userPath(values.out as string)) : process.stdout;
+    const count = await exportLedgerPayments(db.db, out, {
+      since,
+      unexported: values.unexported === true,
+      mark: values['no-mark'] !== true,
+    });
+    if (out !== process.stdout)
+      await new Promise<void>((done, fail) => out.end((e?: Error | null) => (e ? fail(e) : done())));
+    process.stderr.write(`ledger export-payments: ${count} posting${count === 1 ? '' : 's'}\n`);
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ledger: ${error.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    // A failure the user can act on (a refused database connection…), without a stack trace.
+    process.stderr.write(`ledger: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

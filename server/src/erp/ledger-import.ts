@@ -1,0 +1,447 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { type Currency, currencyExponent, parseDecimal } from '@settle/schema';
+import { parse } from 'csv-parse';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../store/db.js';
+import { ledgerItemId } from './sql-ledger.js';
+
+/** Header names `ledger import` reads (case-insensitive); docs/sql-ledger.md describes each. */
+export const REQUIRED_COLUMNS = [
+  'customer_id',
+  'customer_name',
+  'document_number',
+  'type',
+  'issue_date',
+  'currency',
+  'amount',
+  'open_amount',
+] as const;
+export const OPTIONAL_COLUMNS = [
+  'customer_email',
+  'customer_region',
+  'due_date',
+  'po_number',
+  'memo',
+  'document_url',
+] as const;
+
+/** One rejected row: `line N: field: what is wrong`. */
+export interface RowError {
+  line: number;
+  field: string;
+  message: string;
+}
+
+export function formatRowError(e: RowError): string {
+  return `line ${e.line}: ${e.field}: ${e.message}`;
+}
+
+export interface ImportProgress {
+  rows: number;
+  bytes: number;
+  /** The input's size when known (a file), for a percentage. */
+  totalBytes: number | null;
+  elapsedMs: number;
+}
+
+export interface ImportOptions {
+  /** Validate and count what would change, then roll everything back. */
+  dryRun?: boolean;
+  /**
+   * When the ERP exported the file. Settle's postings not handed to the ERP by `export-payments`
+   * before this instant are kept on top of the file's open amounts. Default: now.
+   */
+  asOf?: Date;
+  /** Rows per INSERT … ON CONFLICT statement. */
+  batchSize?: number;
+  totalBytes?: number | null;
+  onProgress?: (progress: ImportProgress) => void;
+  /** How often onProgress is called at most (default 250 ms). */
+  progressEveryMs?: number;
+}
+
+export interface ImportResult {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  customersInserted: number;
+  customersUpdated: number;
+  /** Every bad row; when any, nothing was written. */
+  errors: RowError[];
+  /** Header columns that are not Settle's (docs/sql-ledger.md), read past. */
+  ignoredColumns: string[];
+  /** The import batch id written on new and changed rows. */
+  batch: string;
+  /** False for a dry run or when rows were rejected. */
+  written: boolean;
+  elapsedMs: number;
+}
+
+interface ItemInput {
+  id: string;
+  customer_id: string;
+  number: string;
+  type: 'invoice' | 'credit';
+  issue_date: string;
+  due_date: string | null;
+  currency: string;
+  amount: number;
+  erp_open_amount: number;
+  open_amount: number;
+  document_url: string | null;
+  po_number: string | null;
+  memo: string | null;
+  import_batch: string;
+}
+
+interface CustomerInput {
+  id: string;
+  name: string;
+  email: string | null;
+  currency: string;
+  region: string | null;
+  import_batch: string;
+}
+
+/** Thrown for a file that cannot be read as the expected CSV at all (header, quoting). */
+export class LedgerFileError extends Error {
+  override readonly name = 'LedgerFileError';
+}
+
+class Rollback extends Error {}
+
+/**
+ * Imports an AR-aging / open-items CSV into the SQL ledger in one transaction, streaming: rows
+ * are validated as they are read and written 1,000 per statement. Any bad row means nothing is
+ * written (every bad row is still reported). Rows are keyed by (customer, type, document number):
+ * a row equal to what the last import brought changes nothing, so re-importing a file is a no-op;
+ * a changed row takes the file's values, and its open amount becomes the file's minus what Settle
+ * posted against the item that the ERP cannot have seen yet (docs/sql-ledger.md, "Idempotency").
+ */
+export async function importLedgerCsv(db: Db, input: Readable, options: ImportOptions = {}): Promise<ImportResult> {
+  const started = Date.now();
+  const batchSize = options.batchSize ?? 1000;
+  const asOf = options.asOf ?? new Date();
+  const batch = `imp_${new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}_${randomBytes(3).toString('hex')}`;
+  const result: ImportResult = {
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    customersInserted: 0,
+    customersUpdated: 0,
+    errors: [],
+    ignoredColumns: [],
+    batch,
+    written: false,
+    elapsedMs: 0,
+  };
+  const every = options.progressEveryMs ?? 250;
+  let lastProgress = started;
+  let bytes = 0;
+  const progress = (force = false) => {
+    const now = Date.now();
+    if (!options.onProgress || (!force && now - lastProgress < every)) return;
+    lastProgress = now;
+    options.onProgress({ rows: result.rows, bytes, totalBytes: options.totalBytes ?? null, elapsedMs: now - started });
+  };
+
+  let headerCount = 0;
+  const parser = input.pipe(
+    parse({
+      columns: (header: string[]) => {
+        const names = checkHeader(header);
+        headerCount = names.length;
+        const known = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
+        result.ignoredColumns = names.filter((n) => !known.has(n));
+        return names;
+      },
+      info: true,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    }),
+  );
+  input.on('error', (e) => parser.destroy(e));
+
+  try {
+    await db.transaction().execute(async (trx) => {
+      const seenItems = new Map<string, number>();
+      const seenCustomers = new Set<string>();
+      let items: ItemInput[] = [];
+      let customers: CustomerInput[] = [];
+      const flush = async () => {
+        if (result.errors.length === 0 && items.length) {
+          await writeBatch(trx, customers, items, asOf, result);
+        }
+        items = [];
+        customers = [];
+      };
+      try {
+        for await (const { record, info } of parser as AsyncIterable<{
+          record: Record<string, string | undefined>;
+          info: { lines: number; bytes: number; error?: { message: string; record?: string[] } };
+        }>) {
+          result.rows += 1;
+          bytes = info.bytes;
+          const line = info.lines;
+          if (info.error) {
+            const found = info.error.record?.length ?? 0;
+            result.errors.push({
+              line,
+              field: 'row',
+              message: `has ${found} fields, the header has ${headerCount}`,
+            });
+            progress();
+            continue;
+          }
+          const row = validateRow(record, line, batch, result.errors);
+          if (row) {
+            const key = `${row.item.customer_id}\u0000${row.item.type}\u0000${row.item.number}`;
+            const first = seenItems.get(key);
+            if (first !== undefined) {
+              result.errors.push({
+                line,
+                field: 'document_number',
+                message: `${row.item.type} ${row.item.number} of customer ${row.item.customer_id} is already on line ${first}`,
+              });
+            } else {
+              seenItems.set(key, line);
+              if (!seenCustomers.has(row.customer.id)) {
+                seenCustomers.add(row.customer.id);
+                customers.push(row.customer);
+              }
+              items.push(row.item);
+            }
+          }
+          if (items.length >= batchSize) await flush();
+          progress();
+        }
+      } catch (error) {
+        if (
+          error instanceof Error &&
+          'code' in error &&
+          typeof error.code === 'string' &&
+          error.code.startsWith('CSV_')
+        ) {
+          const at = 'lines' in error && typeof error.lines === 'number' ? `line ${error.lines}: ` : '';
+          throw new LedgerFileError(`${at}${error.message}`);
+        }
+        throw error;
+      }
+      await flush();
+      // A closing line for a run long enough to have shown progress.
+      if (Date.now() - started >= every) progress(true);
+      if (result.errors.length || options.dryRun) throw new Rollback();
+    });
+    result.written = true;
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  if (result.errors.length) {
+    result.inserted = result.updated = result.customersInserted = result.customersUpdated = 0;
+  }
+  result.unchanged = result.errors.length ? 0 : result.rows - result.inserted - result.updated;
+  result.elapsedMs = Date.now() - started;
+  return result;
+}
+
+/** Other columns (an aging bucket, days overdue…) are read past; the result lists them. */
+function checkHeader(header: string[]): string[] {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
+  if (missing.length) {
+    throw new LedgerFileError(
+      `line 1: header: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${names.join(', ') || 'nothing'})`,
+    );
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new LedgerFileError(`line 1: header: column ${dup} appears twice`);
+  return names;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function validDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === value;
+}
+
+/** Why a decimal amount was refused, in the words a person fixing the file needs. */
+function amountProblem(value: string, currency: Currency): string {
+  const cleaned = value.replace(/[,\s]/g, '');
+  if (/^-/.test(cleaned)) return `"${value}" is negative`;
+  const m = /^\d+\.(\d+)$/.exec(cleaned);
+  if (m && (m[1]?.length ?? 0) > currencyExponent(currency)) {
+    return `"${value}" has ${m[1]?.length} decimals; ${currency} has ${currencyExponent(currency)}`;
+  }
+  if (/^\d+(\.\d*)?$/.test(cleaned)) return `"${value}" is too large`;
+  return `"${value}" is not a number`;
+}
+
+/** Checks one record; pushes an error per bad field and returns null, or the rows to write. */
+function validateRow(
+  record: Record<string, string | undefined>,
+  line: number,
+  batch: string,
+  errors: RowError[],
+): { item: ItemInput; customer: CustomerInput } | null {
+  const before = errors.length;
+  const bad = (field: string, message: string) => errors.push({ line, field, message });
+  const text = (field: string, max: number, required: boolean): string | null => {
+    const v = record[field]?.trim() ?? '';
+    if (!v) {
+      if (required) bad(field, 'is missing');
+      return null;
+    }
+    if (v.length > max) bad(field, `is longer than ${max} characters`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+    else if (/[\u0000-\u001f\u007f]/.test(v)) bad(field, 'contains control characters');
+    return v;
+  };
+  const customerId = text('customer_id', 100, true);
+  const customerName = text('customer_name', 200, true);
+  const email = text('customer_email', 254, false);
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) bad('customer_email', `"${email}" is not an email address`);
+  const region = text('customer_region', 10, false);
+  if (region && !/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(region))
+    bad('customer_region', `"${region}" is not an ISO 3166 code such as US-NY`);
+  const number = text('document_number', 100, true);
+  const rawType = text('type', 20, true);
+  const type = rawType?.toLowerCase();
+  if (rawType && type !== 'invoice' && type !== 'credit') bad('type', `"${rawType}" is neither invoice nor credit`);
+  const issueDate = text('issue_date', 10, true);
+  if (issueDate && !validDate(issueDate)) bad('issue_date', `"${issueDate}" is not a date (YYYY-MM-DD)`);
+  const dueDate = text('due_date', 10, type === 'invoice');
+  if (dueDate && !validDate(dueDate)) bad('due_date', `"${dueDate}" is not a date (YYYY-MM-DD)`);
+  else if (dueDate && issueDate && validDate(issueDate) && dueDate < issueDate)
+    bad('due_date', `${dueDate} is before the issue date ${issueDate}`);
+  const rawCurrency = text('currency', 3, true);
+  const currency = rawCurrency?.toUpperCase() ?? null;
+  if (rawCurrency && !/^[A-Z]{3}$/.test(currency ?? '')) bad('currency', `"${rawCurrency}" is not an ISO 4217 code`);
+  const money = (field: 'amount' | 'open_amount'): number | null => {
+    const v = text(field, 40, true);
+    if (v === null || !currency || !/^[A-Z]{3}$/.test(currency)) return null;
+    const n = parseDecimal(v, currency);
+    if (n === undefined) bad(field, amountProblem(v, currency));
+    return n ?? null;
+  };
+  const amount = money('amount');
+  const open = money('open_amount');
+  if (amount !== null && open !== null && open > amount) {
+    bad('open_amount', `${record.open_amount} is more than the amount ${record.amount}`);
+  }
+  const po = text('po_number', 100, false);
+  const memo = text('memo', 500, false);
+  const url = text('document_url', 2000, false);
+  if (url && !/^https?:\/\/\S+$/.test(url)) bad('document_url', `"${url}" is not an http(s) URL`);
+  if (errors.length > before) return null;
+  const t = type as 'invoice' | 'credit';
+  const item: ItemInput = {
+    id: ledgerItemId(customerId!, t, number!),
+    customer_id: customerId!,
+    number: number!,
+    type: t,
+    issue_date: issueDate!,
+    due_date: t === 'invoice' ? dueDate : null,
+    currency: currency!,
+    amount: amount!,
+    erp_open_amount: open!,
+    open_amount: open!,
+    document_url: url,
+    po_number: po,
+    memo,
+    import_batch: batch,
+  };
+  const customer: CustomerInput = {
+    id: customerId!,
+    name: customerName!,
+    email,
+    currency: currency!,
+    region,
+    import_batch: batch,
+  };
+  return { item, customer };
+}
+
+async function writeBatch(
+  trx: Tx,
+  customers: CustomerInput[],
+  items: ItemInput[],
+  asOf: Date,
+  result: ImportResult,
+): Promise<void> {
+  if (customers.length) {
+    // A customer keeps the currency it was created with; an email or region absent from the file is kept.
+    const rows = await trx
+      .insertInto('ledger_customers')
+      .values(customers)
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet({
+            name: sql`excluded.name`,
+            email: sql`coalesce(excluded.email, ledger_customers.email)`,
+            region: sql`coalesce(excluded.region, ledger_customers.region)`,
+            import_batch: sql`excluded.import_batch`,
+            updated_at: sql`now()`,
+          })
+          .where(
+            sql<boolean>`(ledger_customers.name, ledger_customers.email, ledger_customers.region) is distinct from
+              (excluded.name, coalesce(excluded.email, ledger_customers.email), coalesce(excluded.region, ledger_customers.region))`,
+          ),
+      )
+      .returning(sql<boolean>`xmax = 0`.as('inserted'))
+      .execute();
+    for (const r of rows) {
+      if (r.inserted) result.customersInserted += 1;
+      else result.customersUpdated += 1;
+    }
+  }
+  // The open balance of a changed item: the ERP's figure minus Settle's postings the ERP cannot
+  // have had when it exported the file (not reversed, not exported before asOf), never below zero.
+  const rows = await trx
+    .insertInto('ledger_items')
+    .values(items)
+    .onConflict((oc) =>
+      oc
+        .columns(['customer_id', 'number', 'type'])
+        .doUpdateSet({
+          amount: sql`excluded.amount`,
+          erp_open_amount: sql`excluded.erp_open_amount`,
+          open_amount: sql`least(excluded.amount, greatest(0, excluded.erp_open_amount - coalesce((
+            select sum(l.taken) from ledger_posting_lines l
+            join ledger_postings p on p.payment_id = l.payment_id
+            where l.item_id = ledger_items.id and p.reversed_at is null
+              and (p.exported_at is null or p.exported_at > ${asOf.toISOString()}::timestamptz)), 0)))`,
+          issue_date: sql`excluded.issue_date`,
+          due_date: sql`excluded.due_date`,
+          currency: sql`excluded.currency`,
+          document_url: sql`excluded.document_url`,
+          po_number: sql`excluded.po_number`,
+          memo: sql`excluded.memo`,
+          import_batch: sql`excluded.import_batch`,
+          updated_at: sql`now()`,
+        })
+        .where(
+          sql<boolean>`(ledger_items.amount, ledger_items.erp_open_amount, ledger_items.issue_date, ledger_items.due_date,
+              ledger_items.currency, ledger_items.document_url, ledger_items.po_number, ledger_items.memo)
+            is distinct from (excluded.amount, excluded.erp_open_amount, excluded.issue_date, excluded.due_date,
+              excluded.currency, excluded.document_url, excluded.po_number, excluded.memo)`,
+        ),
+    )
+    .returning(sql<boolean>`xmax = 0`.as('inserted'))
+    .execute();
+  for (const r of rows) {
+    if (r.inserted) result.inserted += 1;
+    else result.updated += 1;
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * `ledger import` / `ledger export-payments` run as the merchant runs them (a child process on the
+ * server's store), and the import rules checked in process against PGlite and PostgreSQL.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { CreateSessionResponseSchema, PaymentMethodTokenSchema, PaymentSchema } from '@settle/schema';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ledgerCsv } from '../bench/ledger-data.js';
+import { exportLedgerPayments } from '../src/erp/ledger-export.js';
+import { importLedgerCsv } from '../src/erp/ledger-import.js';
+import { ledgerDataDir, ledgerItemId, openSqlLedger, SqlLedgerErp } from '../src/erp/sql-ledger.js';
+import { type Db, openStore } from '../src/store/db.js';
+import { call, freshPostgresDatabase, STORES, type StoreKind, startTestServer, waitFor } from './harness.js';
+
+const serverDir = fileURLToPath(new URL('..', import.meta.url));
+const tsx = join(serverDir, 'node_modules/.bin/tsx');
+const temps: string[] = [];
+afterAll(async () => {
+  for (const dir of temps) await rm(dir, { recursive: true, force: true });
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'settle-ledger-'));
+  temps.push(dir);
+  return dir;
+}
+
+/** Where a CLI run keeps its ledger: a PGlite folder, or a fresh PostgreSQL database. */
+async function storeEnv(store: StoreKind): Promise<Record<string, string>> {
+  return store === 'postgres'
+    ? { DATABASE_URL: await freshPostgresDatabase() }
+    : { SETTLE_DATA_DIR: join(await tempDir(), 'data') };
+}
+
+async function openEnvStore(env: Record<string, string>): Promise<Db> {
+  return openStore({
+    databaseUrl: env.DATABASE_URL ?? null,
+    dataDir: env.DATABASE_URL ? null : ledgerDataDir(env.SETTLE_DATA_DIR!),
+  });
+}
+
+function ledger(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ['src/erp/ledger-cli.ts', ...args], {
+      cwd: serverDir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Every row of the ledger, hashed: equal checksums mean not one value (nor updated_at) moved. */
+async function checksum(db: Db): Promise<{ items: number; customers: number; hash: string }> {
+  const { rows } = await sql<{ items: number; customers: number; hash: string }>`
+    select (select count(*)::int from ledger_items) as items,
+           (select count(*)::int from ledger_customers) as customers,
+           md5(coalesce((select string_agg(t::text, ',' order by t.id) from ledger_items t), '') ||
+               coalesce((select string_agg(c::text, ',' order by c.id) from ledger_customers c), '')) as hash`.execute(
+    db,
+  );
+  return rows[0]!;
+}
+
+const PROGRESS = /^ledger import: \d+%, [\d,]+ rows, [\d,]+ rows\/s$/m;
+
+describe.each(STORES)('ledger CLI on %s', (store) => {
+  it('imports 100,000 rows with progress, and a second import of the file changes nothing', {
+    timeout: 240_000,
+  }, async () => {
+    const env = await storeEnv(store);
+    const file = join(await tempDir(), 'aging.csv');
+    await writeFile(file, ledgerCsv(100_000));
+
+    const first = await ledger(['import', file], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/100000 rows: 100000 new, 0 changed, 0 unchanged; customers: 5000 new/);
+    expect(first.stderr.match(new RegExp(PROGRESS, 'gm'))?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(first.stderr).toMatch(/ledger import: 100%, 100,000 rows/);
+
+    let db = await openEnvStore(env);
+    const before = await checksum(db);
+    expect(before).toMatchObject({ items: 100_000, customers: 5000 });
+    const sample = await db
+      .selectFrom('ledger_items')
+      .selectAll()
+      .where('id', '=', ledgerItemId('C-000000', 'invoice', 'INV-1'))
+      .executeTakeFirstOrThrow();
+    // Row 1: 10,000 + 7,919 cents, less 31 % 3 * 1,000 open; "179.19" parsed exactly, no floats.
+    expect(sample).toMatchObject({ amount: 17_919, open_amount: 16_919, due_date: '2025-02-02', po_number: 'PO-1' });
+    await db.destroy();
+
+    const second = await ledger(['import', file], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/100000 rows: 0 new, 0 changed, 100000 unchanged; customers: 0 new, 0 changed/);
+    db = await openEnvStore(env);
+    expect(await checksum(db)).toEqual(before);
+    await db.destroy();
+  });
+
+  it('names the line and field of every bad row, exits non-zero and imports nothing', { timeout: 60_000 }, async () => {
+    const env = await storeEnv(store);
+    const dir = await tempDir();
+    // 2,500 good rows first, so batches were written before the bad rows turn up: all are rolled back.
+    const good = ledgerCsv(2_500).trimEnd().split('\n');
+    const bad = [
+      'C-9,Bad Co,,INV-X1,invoice,2025-01-05,2025-02-04,USD,10.005,1.00,,',
+      'C-9,Bad Co,,INV-X2,bill,2025-13-05,2025-02-04,USD,-5,1.00,,',
+      'C-9,Bad Co,not-an-email,INV-X3,invoice,2025-01-05,,JPY,100.5,abc,,',
+      'C-9,Bad Co,,INV-X4,invoice,2025-01-05,2025-02-04,USD,10.00,20.00,,',
+      ',Bad Co,,INV-X5,invoice,2025-01-05,2025-02-04,USD,10.00,5.00,,',
+      'C-000000,x,,INV-1,invoice,2025-01-05,2025-02-04,USD,10.00,5.00,,',
+    ];
+    const file = join(dir, 'bad.csv');
+    await writeFile(file, `${[...good, ...bad].join('\n')}\n`);
+    const run = await ledger(['import', file], env);
+    expect(run.code).toBe(1);
+    const n = good.length; // the header is line 1, so bad row i is on line n + 1 + i
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('line '));
+    expect(lines).toEqual([
+      `line ${n + 1}: amount: "10.005" has 3 decimals; USD has 2`,
+      `line ${n + 2}: type: "bill" is neither invoice nor credit`,
+      `line ${n + 2}: issue_date: "2025-13-05" is not a date (YYYY-MM-DD)`,
+      `line ${n + 2}: amount: "-5" is negative`,
+      `line ${n + 3}: customer_email: "not-an-email" is not an email address`,
+      `line ${n + 3}: due_date: is missing`,
+      `line ${n + 3}: amount: "100.5" has 1 decimals; JPY has 0`,
+      `line ${n + 3}: open_amount: "abc" is not a number`,
+      `line ${n + 4}: open_amount: 20.00 is more than the amount 10.00`,
+      `line ${n + 5}: customer_id: is missing`,
+      `line ${n + 6}: document_number: invoice INV-1 of customer C-000000 is already on line 3`,
+    ]);
+    expect(run.stderr).toMatch(/6 bad rows in .*bad\.csv: nothing imported/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const db = await openEnvStore(env);
+    expect(await checksum(db)).toMatchObject({ items: 0, customers: 0 });
+    await db.destroy();
+
+    const header = join(dir, 'header.csv');
+    await writeFile(header, 'customer,number,amount\nC-1,INV-1,10.00\n');
+    const wrong = await ledger(['import', header], env);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/line 1: header: missing columns customer_id, customer_name, document_number/);
+    const usage = await ledger(['import'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/import takes one CSV file/);
+  });
+});
+
+describe('ledger CLI on PGlite while the server has the ledger open', () => {
+  it('refuses to open it a second time, naming the process, and runs once it is closed', {
+    timeout: 60_000,
+  }, async () => {
+    const dataDir = join(await tempDir(), 'data');
+    const server = await openSqlLedger({ databaseUrl: null, dataDir });
+    const file = join(await tempDir(), 'aging.csv');
+    await writeFile(file, ledgerCsv(10));
+    const refused = await ledger(['import', file], { SETTLE_DATA_DIR: dataDir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`ledger: the SQL ledger in .*ledger is open in process ${process.pid}`));
+    await server.close();
+    const run = await ledger(['import', file], { SETTLE_DATA_DIR: dataDir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/10 rows: 10 new/);
+  });
+});
+
+function csvOf(rows: string[][]): Readable {
+  const header =
+    'customer_id,customer_name,customer_region,document_number,type,issue_date,due_date,currency,amount,open_amount';
+  return Readable.from([`${header}\n${rows.map((r) => r.join(',')).join('\n')}\n`]);
+}
+
+async function exported(db: Db, options: Parameters<typeof exportLedgerPayments>[2] = {}) {
+  let text = '';
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk;
+      done();
+    },
+  });
+  await exportLedgerPayments(db, sink, options);
+  return parse(text, { columns: true }) as Array<Record<string, string>>;
+}
+
+describe.each(STORES)('ledger import rules on %s', (store) => {
+  it("keeps Settle's postings on top of the ERP's figures until they were exported", async () => {
+    const db = await openStore({
+      databaseUrl: store === 'postgres' ? await freshPostgresDatabase() : null,
+      dataDir: null,
+    });
+    try {
+      const row = (open: string) => [
+        'C-1',
+        'Acme',
+        'US-CT',
+        'INV-1',
+        'invoice',
+        '2025-01-05',
+        '2025-02-04',
+        'USD',
+        '100.00',
+        open,
+      ];
+      expect(await importLedgerCsv(db, csvOf([row('100.00')]))).toMatchObject({ inserted: 1, written: true });
+      // Columns of the ERP's own (an aging bucket) are read past and named.
+      const extra = Readable.from([
+        'customer_id,customer_name,document_number,type,issue_date,currency,amount,open_amount,Aging_Bucket\nC-2,Zed,CM-1,credit,2025-01-05,USD,5.00,5.00,0-30\n',
+      ]);
+      expect(await importLedgerCsv(db, extra)).toMatchObject({ inserted: 1, ignoredColumns: ['aging_bucket'] });
+      const erp = new SqlLedgerErp(db);
+      const invoiceId = ledgerItemId('C-1', 'invoice', 'INV-1');
+      await erp.postPayment({
+        paymentId: 'pay_1',
+        customerId: 'C-1',
+        currency: 'USD',
+        date: '2025-03-14',
+        method: 'card',
+        cashAmount: 3_000,
+        surchargeAmount: 0,
+        reference: 'Settle pay_1',
+        applications: [{ invoiceId, cash: 3_000, credit: 0, deduction: null }],
+        credits: [],
+        unappliedAmount: 0,
+      });
+      const open = async () => (await erp.listOpenItems('C-1')).invoices[0]?.openAmount;
+
+      // The same file again: nothing changes, the payment stays applied.
+      expect(await importLedgerCsv(db, csvOf([row('100.00')]))).toMatchObject({ unchanged: 1, updated: 0 });
+      expect(await open()).toBe(7_000);
+      // The ERP lowered the invoice (a credit there): its figure, less what it has not seen from Settle.
+      expect(await importLedgerCsv(db, csvOf([row('90.00')]), { dryRun: true })).toMatchObject({
+        updated: 1,
+        written: false,
+      });
+      expect(await open()).toBe(7_000);
+      expect(await importLedgerCsv(db, csvOf([row('90.00')]))).toMatchObject({ updated: 1 });
+      expect(await open()).toBe(6_000);
+      // Handed to the ERP: a later export of it includes the payment, and its figure is taken as is.
+      expect(await exported(db)).toHaveLength(1);
+      const exportedAt = new Date(Date.now() + 1_000);
+      expect(await importLedgerCsv(db, csvOf([row('60.00')]), { asOf: exportedAt })).toMatchObject({ updated: 1 });
+      expect(await open()).toBe(6_000);
+      // An ERP export taken before the payments were handed over still counts them as pending.
+      expect(await importLedgerCsv(db, csvOf([row('90.00')]), { asOf: new Date(0) })).toMatchObject({ updated: 1 });
+      expect(await open()).toBe(6_000);
+      // Reversed in Settle: the balance returns, as far as the amount allows.
+      await erp.reversePayment('pay_1', 'ACH return R01');
+      expect(await open()).toBe(9_000);
+      expect((await exported(db))[0]).toMatchObject({ payment_id: 'pay_1', reversed: 'true', applied_cash: '30.00' });
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe.each(STORES)('export of applied payments on %s (SETTLE_ERP=sql)', (store) => {
+  it('lists what a payment through the HTTP API applied, to the cent', { timeout: 60_000 }, async () => {
+    // The server's store and the ledger on it, as SETTLE_ERP=sql opens them (erp/select.ts).
+    const databaseUrl = store === 'postgres' ? await freshPostgresDatabase() : null;
+    const erp = await openSqlLedger({ databaseUrl, dataDir: null });
+    const server = await startTestServer({ databaseUrl, erp, config: { erp: { kind: 'sql' } } });
+    try {
+      expect(server.settle.deps.erp.name).toBe('sql-ledger');
+      const db = erp.db;
+      const result = await importLedgerCsv(
+        db,
+        csvOf([
+          [
+            'C-77',
+            'Harbor Goods',
+            'US-CT',
+            'INV-A',
+            'invoice',
+            '2025-01-05',
+            '2025-02-04',
+            'USD',
+            '2000.00',
+            '2000.00',
+          ],
+          [
+            'C-77',
+            'Harbor Goods',
+            'US-CT',
+            'INV-B',
+            'invoice',
+            '2025-01-10',
+            '2025-02-09',
+            'USD',
+            '1500.00',
+            '1500.00',
+          ],
+        ]),
+      );
+      expect(result).toMatchObject({ inserted: 2, written: true });
+      const session = await call(server, 'POST', '/v1/sessions', server.secretKey, { customerId: 'C-77' });
+      expect(session.status, JSON.stringify(session.body)).toBe(201);
+      const token = CreateSessionResponseSchema.parse(session.body).clientToken;
+      const card = await call(server, 'POST', '/v1/sandbox/tokens', token, {
+        type: 'card',
+        number: '4242424242424242',
+        expMonth: 12,
+        expYear: new Date().getUTCFullYear() + 5,
+        cvc: '123',
+      });
+      const proposal = {
+        method: 'card',
+        allocations: [
+          { invoiceId: ledgerItemId('C-77', 'invoice', 'INV-A'), amount: 200_000 },
+          // Short-paid: the rest becomes a deduction with the merchant's reason and the ERP's code.
+          { invoiceId: ledgerItemId('C-77', 'invoice', 'INV-B'), amount: 123_456, reasonCode: 'damaged_goods' },
+        ],
+        paymentMethodToken: PaymentMethodTokenSchema.parse(card.body).id,
+      };
+      const quote = await call<{ total: number }>(server, 'POST', '/v1/session/quote', token, proposal);
+      expect(quote.status, JSON.stringify(quote.body)).toBe(200);
+      const paid = await call(
+        server,
+        'POST',
+        '/v1/session/payments',
+        token,
+        { ...proposal, expectedTotal: quote.body.total },
+        {
+          'idempotency-key': 'ledger-export-1',
+        },
+      );
+      expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+      const payment = PaymentSchema.parse(paid.body);
+      await waitFor('the posting', async () => {
+        const p = PaymentSchema.parse((await call(server, 'GET', `/v1/session/payments/${payment.id}`, token)).body);
+        return p.erpStatus === 'posted' ? p : undefined;
+      });
+
+      const rows = await exported(db, { mark: false });
+      const cols = ['payment_id', 'customer_id', 'document_number', 'applied_cash', 'credit_applied', 'deduction'];
+      expect(rows.map((r) => [...cols.map((c) => r[c]), r.reason_code, r.erp_reason_code, r.reversed])).toEqual([
+        [payment.id, 'C-77', 'INV-A', '2000.00', '0.00', '0.00', '', '', 'false'],
+        [payment.id, 'C-77', 'INV-B', '1234.56', '0.00', '265.44', 'damaged_goods', 'DG', 'false'],
+      ]);
+      expect(rows[0]?.erp_reference).toMatch(/^RCPT-\d{6}$/);
+      const open = await erp.listOpenItems('C-77');
+      expect(open.invoices).toEqual([]);
+
+      if (server.databaseUrl) {
+        // The CLI on the same database, as the merchant runs it.
+        const out = join(await tempDir(), 'applied.csv');
+        const run = await ledger(['export-payments', '--since', '2000-01-01', '--out', out], {
+          DATABASE_URL: server.databaseUrl,
+        });
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stderr).toMatch(/1 posting/);
+        const { readFile } = await import('node:fs/promises');
+        const cli = parse(await readFile(out, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+        expect(cli.map((r) => r.applied_cash)).toEqual(['2000.00', '1234.56']);
+      }
+    } finally {
+      await server.close();
+      await erp.close();
+    }
+  });
+});
