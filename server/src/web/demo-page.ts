@@ -53,7 +53,7 @@ ${integrity ? html`<script src="/settle.js" integrity="${integrity}" crossorigin
       const href = c.totals.length > 1 ? `/demo?customer=${c.id}&currency=${t.currency}` : `/demo?customer=${c.id}`;
       return html`<li><a href="${href}" ${isCurrent ? html`aria-current="page"` : ''}>
         <span class="name">${c.name}</span>
-        <span class="meta">${c.region ?? ''} · ${t.count} open · ${formatMoney(t.open, t.currency, 'en-US')}</span></a></li>`;
+        <span class="meta">${[c.region, `${t.count} open`, formatMoney(t.open, t.currency, 'en-US')].filter(Boolean).join(' · ')}</span></a></li>`;
     }),
   )}</ul>
 </nav>
