@@ -48,6 +48,8 @@ export async function createSettle(options: SettleOptions): Promise<Settle> {
   const erp = withTimeout(
     options.erp ?? (await createErp(config, { inMemory: options.inMemory })),
     config.erpTimeoutMs,
+    // A timed-out write gets the rest of the outbox lease (less 2 s) to stop, so no retry overlaps it.
+    Math.max(0, config.outbox.leaseMs - config.erpTimeoutMs - 2_000),
   );
   const sandbox =
     config.processor === 'sandbox'

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { runErpConformance } from '../src/erp/conformance.js';
 import { ErpRejectedError, ErpUnavailableError } from '../src/erp/port.js';
+import { withTimeout } from '../src/erp/timeout.js';
 import { createTrytonErp, type TrytonErp } from '../src/erp/tryton/index.js';
+import { trytonError } from '../src/erp/tryton/rpc.js';
 import { call, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
 import { startTrytond, type Trytond } from './trytond.js';
 
@@ -228,6 +230,188 @@ describe('TrytonErp', () => {
     const restored = (await erp.listOpenItems(trytond.seed.customer)).invoices;
     expect(restored.find((i) => i.id === a.id)?.openAmount).toBe(a.openAmount);
     expect(restored.find((i) => i.id === b.id)?.openAmount).toBe(b.openAmount);
+  });
+
+  /** A posting of cash to invoices of the seeded customer (and `unapplied` on account), dated today. */
+  const posting = (name: string, applications: Array<{ invoiceId: string; cash: number }>, unapplied = 0) => ({
+    paymentId: `pay_tryton_${name}_${Date.now()}`,
+    customerId: trytond.seed.customer,
+    currency: 'USD',
+    date: new Date().toISOString().slice(0, 10),
+    method: 'card' as const,
+    cashAmount: applications.reduce((t, a) => t + a.cash, unapplied),
+    surchargeAmount: 0,
+    reference: `Settle ${name} test`,
+    applications: applications.map((a) => ({ ...a, credit: 0, deduction: null })),
+    credits: [],
+    unappliedAmount: unapplied,
+  });
+
+  /** The moves tagged with `tag` (a step or reversal tag prefix), with their state and lines' reconciliation. */
+  const moves = async (erp: TrytonErp, tag: string) => {
+    const rows = await erp.rpc.call<Array<{ id: number; state: string; lines: number[] }>>(
+      'model.account.move.search_read',
+      [[['description', 'like', `%${tag}%`]], 0, null, [['id', 'ASC']], ['state', 'lines'], {}],
+    );
+    const lines = await erp.rpc.call<
+      Array<{ move: number; reconciliation: number | null; 'account.': { reconcile: boolean } }>
+    >('model.account.move.line.search_read', [
+      [['move', 'in', rows.map((r) => r.id)]],
+      0,
+      null,
+      null,
+      ['move', 'reconciliation', 'account.reconcile'],
+      {},
+    ]);
+    return rows.map((r) => ({
+      state: r.state,
+      reconciled: lines
+        .filter((l) => l.move === r.id && l['account.'].reconcile)
+        .every((l) => l.reconciliation !== null),
+    }));
+  };
+
+  /** Makes `erp` stop trytond right after the `nth` (1-based) successful call of `method`. */
+  const stopAfter = (erp: TrytonErp, method: string, nth = 1) => {
+    const call = erp.rpc.call.bind(erp.rpc);
+    let seen = 0;
+    erp.rpc.call = async <T>(m: string, params: unknown[]): Promise<T> => {
+      const result = await call<T>(m, params);
+      if (m === method && ++seen === nth) await trytond.stop();
+      return result;
+    };
+    return () => {
+      erp.rpc.call = call;
+    };
+  };
+
+  it('applies a posting once when a second Settle instance retries it while the first, timed out, still runs', async () => {
+    const [invoice] = (await adapter().listOpenItems(trytond.seed.customer)).invoices;
+    if (!invoice) throw new Error('the seed has no open invoice');
+    const p = posting('twice', [{ invoiceId: invoice.id, cash: 300 }]);
+    const first = adapter();
+    const second = adapter();
+    // The first instance reads the payment's moves (none yet), then hears back only after 600 ms:
+    // its caller gives up after 400 ms and the first run must not go on to pay with that stale read.
+    const call = first.rpc.call.bind(first.rpc);
+    let slow = true;
+    first.rpc.call = async <T>(m: string, params: unknown[]): Promise<T> => {
+      const result = await call<T>(m, params);
+      if (slow && m === 'model.account.move.search_read') {
+        slow = false;
+        await new Promise((r) => setTimeout(r, 600));
+      }
+      return result;
+    };
+    const inner = first.postPayment.bind(first);
+    let running: Promise<unknown> = Promise.resolve();
+    first.postPayment = (...args: Parameters<TrytonErp['postPayment']>) => {
+      const run = inner(...args);
+      running = run;
+      return run;
+    };
+    await expect(withTimeout(first, 400).postPayment(p)).rejects.toBeInstanceOf(ErpUnavailableError);
+    // The outbox retries, here on the other instance, as soon as the first call gave up.
+    await withTimeout(second, 10_000).postPayment(p);
+    await running.catch(() => {});
+    expect(await moves(second, `[settle:${p.paymentId}#`)).toHaveLength(1);
+    const after = (await second.listOpenItems(trytond.seed.customer)).invoices.find((i) => i.id === invoice.id);
+    expect(after?.openAmount).toBe(invoice.openAmount - 300);
+    await second.reversePayment(p.paymentId, 'test cleanup');
+  });
+
+  it('finishes an on-account move left draft and a reversal left draft and unreconciled', async () => {
+    const erp = adapter();
+    const p = posting('draft', [], 400);
+    let restore = stopAfter(erp, 'model.account.move.create');
+    try {
+      await expect(erp.postPayment(p)).rejects.toBeInstanceOf(ErpUnavailableError);
+    } finally {
+      restore();
+      await trytond.start();
+    }
+    expect(await moves(erp, `[settle:${p.paymentId}#`)).toEqual([{ state: 'draft', reconciled: false }]);
+    await erp.postPayment(p);
+    expect(await moves(erp, `[settle:${p.paymentId}#`)).toEqual([{ state: 'posted', reconciled: false }]);
+    restore = stopAfter(erp, 'model.account.move.create');
+    try {
+      await expect(erp.reversePayment(p.paymentId, 'test')).rejects.toBeInstanceOf(ErpUnavailableError);
+    } finally {
+      restore();
+      await trytond.start();
+    }
+    expect(await moves(erp, `[settle-reversal:${p.paymentId}#`)).toEqual([{ state: 'draft', reconciled: false }]);
+    await erp.reversePayment(p.paymentId, 'test');
+    expect(await moves(erp, `[settle-reversal:${p.paymentId}#`)).toEqual([{ state: 'posted', reconciled: true }]);
+    expect(await moves(erp, `[settle:${p.paymentId}#`)).toEqual([{ state: 'posted', reconciled: true }]);
+  });
+
+  it('refuses to resume a posting whose invoice was paid meanwhile, naming the moves already booked', async () => {
+    const erp = adapter();
+    const [a, b] = (await erp.listOpenItems(trytond.seed.customer)).invoices;
+    if (!a || !b) throw new Error('the seed has fewer than 2 open invoices');
+    const p = posting('resume', [
+      { invoiceId: a.id, cash: 100 },
+      { invoiceId: b.id, cash: 200 },
+    ]);
+    const restore = stopAfter(erp, 'wizard.account.invoice.pay.delete');
+    try {
+      await expect(erp.postPayment(p)).rejects.toBeInstanceOf(ErpUnavailableError);
+    } finally {
+      restore();
+      await trytond.start();
+    }
+    // Someone pays all but 1.50 of invoice b in the meantime: the 2.00 step no longer fits.
+    const other = posting('meanwhile', [{ invoiceId: b.id, cash: b.openAmount - 150 }]);
+    await erp.postPayment(other);
+    const error = await erp.postPayment(p).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ErpRejectedError);
+    expect((error as Error).message).toMatch(/more than what is left/);
+    expect((error as Error).message).toMatch(/already booked in Tryton: step 0 account\.move,\d+/);
+    const after = (await erp.listOpenItems(trytond.seed.customer)).invoices;
+    expect(after.find((i) => i.id === a.id)?.openAmount).toBe(a.openAmount - 100);
+    expect(after.find((i) => i.id === b.id)?.openAmount).toBe(150);
+    await erp.reversePayment(p.paymentId, 'test cleanup');
+    await erp.reversePayment(other.paymentId, 'test cleanup');
+    // The same invoice twice in one posting is refused before anything is booked.
+    const twice = posting('dup', [
+      { invoiceId: a.id, cash: 100 },
+      { invoiceId: a.id, cash: 100 },
+    ]);
+    await expect(erp.postPayment(twice)).rejects.toThrow(/applied twice/);
+    expect(await moves(erp, `[settle:${twice.paymentId}#`)).toHaveLength(0);
+  });
+
+  it('types errors by the exception trytond names, not by the words in its message', async () => {
+    const erp = adapter();
+    // Real bodies: reading a record that does not exist is Tryton's UserError; a malformed domain is a server exception.
+    await expect(erp.rpc.call('model.account.invoice.read', [[987_654], ['number'], {}])).rejects.toBeInstanceOf(
+      ErpRejectedError,
+    );
+    await expect(
+      erp.rpc.call('model.party.party.search_read', [[['no_such_field', '=', 1]], 0, null, null, ['name'], {}]),
+    ).rejects.toBeInstanceOf(ErpUnavailableError);
+    // Bodies as trytond 6.0 sends them (trytond/protocols/jsonrpc.py: TrytonException args, else [str, traceback]).
+    const tb = 'Traceback (most recent call last):\n  File "/usr/lib/python3/dist-packages/trytond/wsgi.py"';
+    expect(trytonError('m', ['UserError', ['The payment timeout date is past.', '', null]])).toBeInstanceOf(
+      ErpRejectedError,
+    );
+    expect(trytonError('m', ['UserWarning', ['w1', 'Check this', '']])).toBeInstanceOf(ErpRejectedError);
+    expect(trytonError('m', ['LoginException', ['password', 'Password', 'password']])).toBeInstanceOf(ErpRejectedError);
+    expect(trytonError('m', ['database is locked', tb])).toBeInstanceOf(ErpUnavailableError);
+    expect(trytonError('m', ['could not connect to server: Connection refused', tb])).toBeInstanceOf(
+      ErpUnavailableError,
+    );
+    expect(trytonError('m', ['server closed the connection unexpectedly', tb])).toBeInstanceOf(ErpUnavailableError);
+    expect(trytonError('m', ['ConcurrencyException', 'Records were modified in the meanwhile'])).toBeInstanceOf(
+      ErpUnavailableError,
+    );
+    expect(trytonError('m', ['UserError', ['Amount too high', 'Only 5.00 left', null]]).message).toBe(
+      'Tryton m: Amount too high - Only 5.00 left',
+    );
   });
 
   it('refuses a wrong password as rejected and a closed port as unavailable', async () => {

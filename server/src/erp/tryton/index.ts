@@ -8,7 +8,9 @@ import {
   type ErpPosting,
   type ErpPostingResult,
   ErpRejectedError,
+  ErpUnavailableError,
 } from '../port.js';
+import type { ErpWriteOptions } from '../timeout.js';
 import { planSteps, reversalTag, stepTag } from './plan.js';
 import { decimal, decimalString, isoDate, type TrytonConfig, TrytonRpc, trytonDate } from './rpc.js';
 
@@ -38,6 +40,7 @@ interface MoveRow {
   id: number;
   description: string | null;
   number?: string | null;
+  state: string;
 }
 
 interface LineRow {
@@ -74,9 +77,11 @@ const INVOICE_FIELDS = [
  * method, so the clearing account nets to zero) and deductions (through the "Settle deduction"
  * method, booked to expense, the reason in the description) — each tagged with the Settle
  * payment id and its step number in the move description. Retrying a posting skips the steps
- * whose tagged move exists, so a posting lands exactly once even when trytond went away halfway.
- * Writes are serialised per adapter: SQLite-backed trytond serialises them anyway, and a
- * concurrent duplicate of one payment must see the steps the first one made.
+ * whose tagged move exists (finishing one left draft or unreconciled), so a posting lands exactly
+ * once even when trytond went away halfway. Writes are serialised per adapter: SQLite-backed
+ * trytond serialises them anyway, and a concurrent duplicate of one payment must see the steps the
+ * first one made. A write stops between RPCs once the caller's signal aborts (withTimeout), so a
+ * retry that starts after the caller gave up never overlaps it (docs/tryton.md, "Exactly once").
  */
 export class TrytonErp implements ErpAdapter {
   readonly name = 'tryton';
@@ -241,12 +246,18 @@ export class TrytonErp implements ErpAdapter {
     return { invoices, credits };
   }
 
-  postPayment(posting: ErpPosting): Promise<ErpPostingResult> {
-    return this.#serial(() => this.#post(posting));
+  postPayment(posting: ErpPosting, options: ErpWriteOptions = {}): Promise<ErpPostingResult> {
+    return this.#serial(() => this.#post(posting, options.signal));
   }
 
-  reversePayment(paymentId: string, reason: string): Promise<void> {
-    return this.#serial(() => this.#reverse(paymentId, reason));
+  reversePayment(paymentId: string, reason: string, options: ErpWriteOptions = {}): Promise<void> {
+    return this.#serial(() => this.#reverse(paymentId, reason, options.signal));
+  }
+
+  /** Throws once the caller gave up: nothing more is sent to Tryton for this call. */
+  #stop(signal: AbortSignal | undefined, paymentId: string, booked: Map<number, MoveRow>): void {
+    if (!signal?.aborted) return;
+    throw new ErpUnavailableError(`${paymentId}: stopped because the caller gave up; ${bookedText(booked)}`);
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
@@ -256,44 +267,84 @@ export class TrytonErp implements ErpAdapter {
   }
 
   /** Moves whose description carries `[settle:<paymentId>#…]` or `[settle-reversal:<paymentId>#…]`. */
-  async #tagged(paymentId: string): Promise<{ steps: Map<number, MoveRow>; reversals: Set<number> }> {
+  async #tagged(paymentId: string): Promise<{ steps: Map<number, MoveRow>; reversals: Map<number, MoveRow> }> {
     const rows = await this.#searchRead<MoveRow>(
       'account.move',
       [['description', 'like', `%:${paymentId}#%`]],
-      ['description', 'number'],
+      ['description', 'number', 'state'],
       [['id', 'ASC']],
     );
     const steps = new Map<number, MoveRow>();
-    const reversals = new Set<number>();
+    const reversals = new Map<number, MoveRow>();
     for (const row of rows) {
       const d = row.description ?? '';
       // Only the tag the adapter appends counts: text earlier in the description (a payer's note) cannot pose as one.
       const m = /\[settle(-reversal)?:([^\]#]+)#(\d+)\]$/.exec(d);
       if (!m || m[2] !== paymentId) continue;
-      if (m[1]) reversals.add(Number(m[3]));
-      else if (!steps.has(Number(m[3]))) steps.set(Number(m[3]), row);
+      if (m[1]) {
+        if (!reversals.has(Number(m[3]))) reversals.set(Number(m[3]), row);
+      } else if (!steps.has(Number(m[3]))) steps.set(Number(m[3]), row);
     }
     return { steps, reversals };
   }
 
-  async #post(posting: ErpPosting): Promise<ErpPostingResult> {
+  async #post(posting: ErpPosting, signal?: AbortSignal): Promise<ErpPostingResult> {
+    const id = posting.paymentId;
     const steps = planSteps(posting);
-    const done = await this.#tagged(posting.paymentId);
+    let done = await this.#tagged(id);
+    this.#stop(signal, id, done.steps);
     if (done.steps.size === 0) await this.#validate(posting);
-    for (const [n, step] of steps.entries()) {
-      if (done.steps.has(n)) continue;
-      // A reversed posting posted again stays reversed (as in MemoryErp): nothing new is applied.
-      if (done.reversals.size > 0) break;
-      const description = `${step.label} ${stepTag(posting.paymentId, n)}`;
-      if (step.kind === 'pay') {
-        await this.#payInvoice(step.invoiceId, step.amount, posting.currency, step.method, posting.date, description);
-      } else {
-        await this.#onAccount(posting, step.amount, description);
+    try {
+      for (const [n, step] of steps.entries()) {
+        // Read again right before each step: another run (a retry whose caller gave up) may have made it.
+        if (n > 0) done = await this.#tagged(id);
+        // A reversed posting posted again stays reversed (as in MemoryErp): nothing new is applied.
+        if (done.reversals.size > 0) break;
+        const made = done.steps.get(n);
+        if (made) {
+          // A step whose move was created but not posted (on-account: create, then post) is finished.
+          if (made.state === 'draft') {
+            this.#stop(signal, id, done.steps);
+            await this.#call('model.account.move.post', [made.id]);
+          }
+          continue;
+        }
+        this.#stop(signal, id, done.steps);
+        const description = `${step.label} ${stepTag(id, n)}`;
+        if (step.kind === 'pay') {
+          await this.#checkBalance(step.invoiceId, step.amount, posting.currency);
+          await this.#payInvoice(step.invoiceId, step.amount, posting.currency, step.method, posting.date, description);
+        } else {
+          await this.#onAccount(posting, step.amount, description);
+        }
       }
+    } catch (error) {
+      if (error instanceof ErpRejectedError && done.steps.size > 0) {
+        throw new ErpRejectedError(`${error.message}; ${id}: ${bookedText(done.steps)}`);
+      }
+      throw error;
     }
-    const first = (await this.#tagged(posting.paymentId)).steps.get(0);
-    if (!first) throw new ErpRejectedError(`Tryton shows no move for ${posting.paymentId} after posting it`);
+    const first = (await this.#tagged(id)).steps.get(0);
+    if (!first) throw new ErpRejectedError(`Tryton shows no move for ${id} after posting it`);
     return { erpReference: `account.move,${first.id}` };
+  }
+
+  /**
+   * Re-reads what is left to pay on the document a step pays, right before the step: a resumed
+   * posting was validated when it began, and its invoice may have been paid in Tryton since.
+   */
+  async #checkBalance(invoiceId: number, amount: number, currency: Currency): Promise<void> {
+    const [row] = await this.#searchRead<InvoiceRow>('account.invoice', [['id', '=', invoiceId]], INVOICE_FIELDS);
+    if (!row) throw new ErpRejectedError(`unknown invoice ${invoiceId}`);
+    const what = `${amount < 0 ? 'credit memo' : 'invoice'} ${row.number ?? invoiceId}`;
+    if (row.state !== 'posted') throw new ErpRejectedError(`${what} is ${row.state}, not open`);
+    const left = signedMinor(row.amount_to_pay, row['currency.'].code, what);
+    // A credit memo step pays a negative amount off a negative balance.
+    if (amount < 0 ? left > amount : left < amount) {
+      throw new ErpRejectedError(
+        `${what}: ${toDecimalString(Math.abs(amount), currency)} is more than what is left, ${toDecimalString(Math.max(0, Math.sign(amount) * left), currency)}`,
+      );
+    }
   }
 
   /** Checks the whole posting against Tryton's balances before the first step changes anything. */
@@ -317,6 +368,10 @@ export class TrytonErp implements ErpAdapter {
     const numeric = ids.map(recordId);
     const missing = ids.find((_, i) => numeric[i] === null);
     if (missing) throw new ErpRejectedError(`unknown invoice ${missing}`);
+    const twice = posting.applications.find((a, i) =>
+      posting.applications.some((b, j) => j < i && b.invoiceId === a.invoiceId),
+    );
+    if (twice) throw new ErpRejectedError(`${posting.paymentId}: invoice ${twice.invoiceId} is applied twice`);
     const rows = await this.#searchRead<InvoiceRow>(
       'account.invoice',
       [['id', 'in', [...new Set(numeric)]]],
@@ -472,85 +527,99 @@ export class TrytonErp implements ErpAdapter {
     await this.#call('model.account.move.post', [moveId]);
   }
 
-  async #reverse(paymentId: string, reason: string): Promise<void> {
+  async #reverse(paymentId: string, reason: string, signal?: AbortSignal): Promise<void> {
     const { steps, reversals } = await this.#tagged(paymentId);
     const numbers = [...steps.keys()].sort((a, b) => b - a);
+    const reversed: number[] = [];
     for (const n of numbers) {
-      if (reversals.has(n)) continue;
+      this.#stop(signal, paymentId, steps);
       const move = steps.get(n) as MoveRow;
-      await this.#reverseMove(move.id, `Settle reversal: ${reason} ${reversalTag(paymentId, n)}`);
+      try {
+        await this.#reverseMove(move.id, reversals.get(n), `Settle reversal: ${reason} ${reversalTag(paymentId, n)}`);
+      } catch (error) {
+        if (error instanceof ErpRejectedError) {
+          // A person must finish by hand: say which steps are reversed and which are still booked.
+          const done = reversed.length ? `steps ${reversed.join(', ')} reversed` : 'no step reversed by this run';
+          throw new ErpRejectedError(`${error.message}; ${paymentId}: ${done}, ${bookedText(steps)}`);
+        }
+        throw error;
+      }
+      reversed.push(n);
     }
   }
 
   /**
    * Takes one payment move back: unreconciles its lines (a paid invoice becomes posted again),
    * unlinks its line from the invoice's payments, then posts a mirror move tagged as the reversal
-   * of that step and reconciles the receivable line with its mirror.
+   * of that step and reconciles the reconcilable lines with their mirrors. Each part is done only
+   * if it is missing, so a reversal interrupted between them (a draft or unreconciled mirror) is
+   * finished by its retry instead of skipped.
    */
-  async #reverseMove(moveId: number, description: string): Promise<void> {
-    const move = (
-      await this.#searchRead<{ id: number; journal: number; date: unknown }>(
-        'account.move',
-        [['id', '=', moveId]],
-        ['journal', 'date'],
-      )
-    )[0];
-    if (!move) return;
-    const lines = await this.#searchRead<LineRow>(
-      'account.move.line',
-      [['move', '=', moveId]],
-      ['account', 'party', 'debit', 'credit', 'reconciliation'],
-    );
-    const reconciliations = [...new Set(lines.flatMap((l) => (l.reconciliation ? [l.reconciliation] : [])))];
-    if (reconciliations.length) await this.#call('model.account.move.reconciliation.delete', reconciliations);
-    const lineIds = lines.map((l) => l.id);
-    const invoices = await this.#searchRead<{ id: number; payment_lines: number[] }>(
-      'account.invoice',
-      [['payment_lines', 'in', lineIds]],
-      ['payment_lines'],
-    );
-    for (const invoice of invoices) {
-      const remove = invoice.payment_lines.filter((l) => lineIds.includes(l));
-      await this.#call('model.account.invoice.write', [invoice.id], { payment_lines: [['remove', remove]] });
-    }
-    const today = new Date().toISOString().slice(0, 10);
-    const [mirrorId] = await this.#call<number[]>('model.account.move.create', [
-      {
-        journal: move.journal,
-        period: await this.#period(today),
-        date: trytonDate(today),
-        description,
-        lines: [
-          [
-            'create',
-            lines.map((l) => ({
-              account: l.account,
-              party: l.party,
-              debit: decimal(decimalString(l.credit)),
-              credit: decimal(decimalString(l.debit)),
-              description,
-            })),
+  async #reverseMove(moveId: number, made: MoveRow | undefined, description: string): Promise<void> {
+    const lineFields = ['account', 'party', 'debit', 'credit', 'reconciliation'];
+    const lines = await this.#searchRead<LineRow>('account.move.line', [['move', '=', moveId]], lineFields);
+    let mirrorId = made?.id;
+    let draft = made?.state === 'draft';
+    if (mirrorId === undefined) {
+      const move = (
+        await this.#searchRead<{ id: number; journal: number; date: unknown }>(
+          'account.move',
+          [['id', '=', moveId]],
+          ['journal', 'date'],
+        )
+      )[0];
+      if (!move) return;
+      const reconciliations = [...new Set(lines.flatMap((l) => (l.reconciliation ? [l.reconciliation] : [])))];
+      if (reconciliations.length) await this.#call('model.account.move.reconciliation.delete', reconciliations);
+      const lineIds = lines.map((l) => l.id);
+      const invoices = await this.#searchRead<{ id: number; payment_lines: number[] }>(
+        'account.invoice',
+        [['payment_lines', 'in', lineIds]],
+        ['payment_lines'],
+      );
+      for (const invoice of invoices) {
+        const remove = invoice.payment_lines.filter((l) => lineIds.includes(l));
+        await this.#call('model.account.invoice.write', [invoice.id], { payment_lines: [['remove', remove]] });
+      }
+      const today = new Date().toISOString().slice(0, 10);
+      [mirrorId] = await this.#call<number[]>('model.account.move.create', [
+        {
+          journal: move.journal,
+          period: await this.#period(today),
+          date: trytonDate(today),
+          description,
+          lines: [
+            [
+              'create',
+              lines.map((l) => ({
+                account: l.account,
+                party: l.party,
+                debit: decimal(decimalString(l.credit)),
+                credit: decimal(decimalString(l.debit)),
+                description,
+              })),
+            ],
           ],
-        ],
-      },
-    ]);
-    await this.#call('model.account.move.post', [mirrorId]);
-    const mirror = await this.#searchRead<LineRow>(
-      'account.move.line',
-      [['move', '=', mirrorId]],
-      ['account', 'party', 'debit', 'credit', 'reconciliation'],
-    );
+        },
+      ]);
+      draft = true;
+    }
+    if (draft) await this.#call('model.account.move.post', [mirrorId]);
+    const original = await this.#searchRead<LineRow>('account.move.line', [['move', '=', moveId]], lineFields);
+    const mirror = await this.#searchRead<LineRow>('account.move.line', [['move', '=', mirrorId]], lineFields);
     const reconcilable = await this.#searchRead<{ id: number }>(
       'account.account',
       [
-        ['id', 'in', lines.map((l) => l.account)],
+        ['id', 'in', original.map((l) => l.account)],
         ['reconcile', '=', true],
       ],
       ['id'],
     );
     for (const { id: account } of reconcilable) {
-      const pair = [...lines, ...mirror].filter((l) => l.account === account).map((l) => l.id);
-      await this.#reconcile(pair);
+      const pair = [...original, ...mirror].filter((l) => l.account === account);
+      // Reconciled already (by the run that was interrupted after it): nothing left to do.
+      if (pair.length < 2 || pair.some((l) => l.reconciliation !== null)) continue;
+      await this.#reconcile(pair.map((l) => l.id));
     }
   }
 
@@ -586,6 +655,13 @@ export class TrytonErp implements ErpAdapter {
       await this.rpc.call(`${wizard}.delete`, [sid, context]).catch(() => {});
     }
   }
+}
+
+/** What a posting already booked, for a person who must act on a posting stopped halfway. */
+function bookedText(booked: Map<number, MoveRow>): string {
+  if (booked.size === 0) return 'nothing was booked in Tryton';
+  const moves = [...booked].map(([n, m]) => `step ${n} account.move,${m.id}${m.number ? ` (${m.number})` : ''}`);
+  return `already booked in Tryton: ${moves.join(', ')}`;
 }
 
 /** Wizard defaults as values to send back: drop the "field." rec_name companions. */

@@ -48,16 +48,14 @@ export function decimalString(value: unknown): string {
   throw new ErpRejectedError(`Tryton returned ${JSON.stringify(value)} where a Decimal was expected`);
 }
 
-/** Tryton's transient failures (SQLite/PostgreSQL lock contention, concurrent updates): worth a retry. */
-const TRANSIENT = /database is locked|could not serialize|deadlock|concurrent|timeout|too many/i;
-
 /**
  * A JSON-RPC client for one trytond database. Logs in with common.db.login and sends
  * `Authorization: Session base64(user:uid:key)`; when trytond answers 401 (the session expired,
  * was logged out, or a wizard wants a fresher one) it logs in again and repeats the call once,
  * which is safe because trytond refuses before running anything. Network errors, timeouts, 5xx
- * and lock contention become ErpUnavailableError (the outbox retries); Tryton's UserErrors
- * (validation, closed periods, unknown records) become ErpRejectedError (the outbox parks).
+ * and server-side failures become ErpUnavailableError (the outbox retries); Tryton's UserErrors,
+ * UserWarnings and login refusals (validation, closed periods, unknown records, access rules)
+ * become ErpRejectedError (the outbox parks); see {@link trytonError}.
  */
 export class TrytonRpc {
   readonly #url: string;
@@ -100,7 +98,9 @@ export class TrytonRpc {
     if (answer.status === 401 || answer.status === 403) {
       throw new ErpRejectedError(`Tryton login refused for ${this.#config.user} (HTTP ${answer.status})`);
     }
-    const [uid, key] = unwrap<[number, string]>('common.db.login', answer);
+    const session = unwrap<[number, string] | false | null>('common.db.login', answer);
+    if (!Array.isArray(session)) throw new ErpRejectedError(`Tryton login refused for ${this.#config.user}`);
+    const [uid, key] = session;
     this.logins += 1;
     const token = Buffer.from(`${this.#config.user}:${uid}:${key}`).toString('base64');
     this.#session = { header: `Session ${token}` };
@@ -145,17 +145,40 @@ export class TrytonRpc {
 
 function unwrap<T>(method: string, answer: { body: unknown }): T {
   const body = answer.body as { result?: T; error?: unknown } | null;
-  if (body && 'error' in body && body.error != null) {
-    // UserError comes as ["UserError", [message, description]], other exceptions as [text, traceback].
-    const parts = (Array.isArray(body.error) ? body.error : [body.error]).flat(2);
-    const message = parts
-      .filter((p) => typeof p === 'string' && p && !p.startsWith('Traceback'))
-      .join(' - ')
-      .trim();
-    const text = `Tryton ${method}: ${message || JSON.stringify(body.error).slice(0, 300)}`;
-    if (TRANSIENT.test(message)) throw new ErpUnavailableError(text);
-    throw new ErpRejectedError(text);
-  }
+  if (body && 'error' in body && body.error != null) throw trytonError(method, body.error);
   if (!body || !('result' in body)) throw new ErpUnavailableError(`Tryton sent no result for ${method}`);
   return body.result as T;
+}
+
+/** Exceptions trytond raises on purpose for the user (AccessError is a UserError): a person must act. */
+const REFUSALS = new Set(['UserError', 'UserWarning', 'LoginException']);
+
+/**
+ * The typed error for a JSON-RPC `error` member. trytond sends its own exceptions as their args —
+ * `["UserError", [message, description, domain]]`, `["UserWarning", [name, message, description]]`,
+ * `["LoginException", [name, message, type]]`, `["ConcurrencyException", message]` — and any other
+ * exception as `[str(exception), traceback]`. Only the refusals become ErpRejectedError (the outbox
+ * parks); everything else (a DatabaseOperationalError, "database is locked", a lost database
+ * connection, a concurrent update, a bug) is the server failing, so ErpUnavailableError (retried),
+ * whatever words a refusal's text happens to contain.
+ */
+export function trytonError(method: string, error: unknown): ErpRejectedError | ErpUnavailableError {
+  const parts = Array.isArray(error) ? error : [error];
+  const kind = typeof parts[0] === 'string' ? parts[0] : '';
+  if (REFUSALS.has(kind)) {
+    const args = Array.isArray(parts[1]) ? parts[1] : [parts[1]];
+    // UserWarning and LoginException lead with a name; the message follows it.
+    const texts = (kind === 'UserError' ? args.slice(0, 2) : args.slice(1, 3)).filter(
+      (p): p is string => typeof p === 'string' && p !== '',
+    );
+    return new ErpRejectedError(`Tryton ${method}: ${texts.join(' - ') || kind}`);
+  }
+  const message = parts
+    .flat(2)
+    .filter((p) => typeof p === 'string' && p && !p.startsWith('Traceback'))
+    .join(' - ')
+    .trim();
+  return new ErpUnavailableError(
+    `Tryton ${method} failed on the server: ${message || JSON.stringify(error).slice(0, 300)}`,
+  );
 }
