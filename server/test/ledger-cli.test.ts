@@ -14,7 +14,8 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ledgerCsv } from '../bench/ledger-data.js';
 import { exportLedgerPayments } from '../src/erp/ledger-export.js';
-import { importLedgerCsv } from '../src/erp/ledger-import.js';
+import { importLedgerCsv, LedgerAsOfRequiredError, LedgerFileError } from '../src/erp/ledger-import.js';
+import { type ErpPosting, ErpRejectedError } from '../src/erp/port.js';
 import { ledgerDataDir, ledgerItemId, openSqlLedger, SqlLedgerErp } from '../src/erp/sql-ledger.js';
 import { type Db, openStore } from '../src/store/db.js';
 import { call, freshPostgresDatabase, STORES, type StoreKind, startTestServer, waitFor } from './harness.js';
@@ -374,6 +375,168 @@ describe.each(STORES)('export of applied payments on %s (SETTLE_ERP=sql)', (stor
     } finally {
       await server.close();
       await erp.close();
+    }
+  });
+});
+
+/** A fresh store with invoice INV-1 of C-1 (USD 100.00) imported and USD 30.00 posted on it as pay_1. */
+async function postedLedger(store: StoreKind, url?: string) {
+  const db = await openStore({
+    databaseUrl: store === 'postgres' ? (url ?? (await freshPostgresDatabase())) : null,
+    dataDir: null,
+  });
+  await importLedgerCsv(db, csvOf([agingRow('100.00', '100.00')]));
+  const erp = new SqlLedgerErp(db);
+  await erp.postPayment(payment('pay_1', 3_000));
+  const open = async () =>
+    (await db.selectFrom('ledger_items').select('open_amount').where('id', '=', INV_1).executeTakeFirstOrThrow())
+      .open_amount;
+  return { db, erp, open };
+}
+
+const INV_1 = ledgerItemId('C-1', 'invoice', 'INV-1');
+
+function agingRow(amount: string, open: string, currency = 'USD'): string[] {
+  return ['C-1', 'Acme', 'US-CT', 'INV-1', 'invoice', '2025-01-05', '2025-02-04', currency, amount, open];
+}
+
+function payment(paymentId: string, cash: number, reference = `Settle ${paymentId}`): ErpPosting {
+  return {
+    paymentId,
+    customerId: 'C-1',
+    currency: 'USD',
+    date: '2025-03-14',
+    method: 'card',
+    cashAmount: cash,
+    surchargeAmount: 0,
+    reference,
+    applications: [{ invoiceId: INV_1, cash, credit: 0, deduction: null }],
+    credits: [],
+    unappliedAmount: 0,
+  };
+}
+
+const later = () => new Date(Date.now() + 1_000);
+
+describe.each(STORES)('reversals after an export on %s', (store) => {
+  it('hands the reversal to the ERP and, until then, an import keeps the money owed', async () => {
+    const { db, erp, open } = await postedLedger(store);
+    try {
+      expect(await exported(db, { unexported: true })).toHaveLength(1);
+      await erp.reversePayment('pay_1', 'ACH return R01');
+      expect(await open()).toBe(10_000);
+      // The ERP took the payment but not yet its reversal: its aging says 70.00, the customer owes 100.00.
+      await importLedgerCsv(db, csvOf([agingRow('100.00', '70.00')]), { asOf: later() });
+      expect(await open()).toBe(10_000);
+      const rows = await exported(db, { unexported: true });
+      expect(rows).toEqual([
+        expect.objectContaining({
+          payment_id: 'pay_1',
+          applied_cash: '-30.00',
+          reversed: 'true',
+          reversal_reason: 'ACH return R01',
+        }),
+      ]);
+      expect(await exported(db, { unexported: true })).toHaveLength(0);
+      // The ERP has the reversal now: its figure is taken as is.
+      await importLedgerCsv(db, csvOf([agingRow('100.00', '99.00')]), { asOf: later() });
+      expect(await open()).toBe(9_900);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('marks nothing when writing the output fails', async () => {
+    const { db } = await postedLedger(store);
+    try {
+      const failing = new Writable({
+        write(_chunk, _enc, done) {
+          done(new Error('disk full'));
+        },
+      });
+      await expect(exportLedgerPayments(db, failing, { unexported: true })).rejects.toThrow(/disk full/);
+      await expect(
+        exportLedgerPayments(db, new Writable({ write: (_c, _e, done) => done() }), {
+          unexported: true,
+          finish: () => Promise.reject(new Error('rename failed')),
+        }),
+      ).rejects.toThrow(/rename failed/);
+      expect(await exported(db, { unexported: true })).toHaveLength(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refuses an import without --as-of after an export, until one was imported with it', async () => {
+    const { db, open } = await postedLedger(store);
+    try {
+      expect(await exported(db)).toHaveLength(1);
+      await expect(importLedgerCsv(db, csvOf([agingRow('100.00', '70.00')]))).rejects.toThrow(LedgerAsOfRequiredError);
+      await importLedgerCsv(db, csvOf([agingRow('100.00', '70.00')]), { asOf: later() });
+      expect(await open()).toBe(7_000);
+      expect(await importLedgerCsv(db, csvOf([agingRow('100.00', '60.00')]))).toMatchObject({ updated: 1 });
+      expect(await open()).toBe(6_000);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refuses a reversal that no longer fits the invoice, and a currency change of an item with postings', async () => {
+    const { db, erp, open } = await postedLedger(store);
+    try {
+      expect(await exported(db)).toHaveLength(1);
+      // The ERP lowered the invoice to 40.00 with the payment applied: 30.00 back would not fit.
+      await importLedgerCsv(db, csvOf([agingRow('40.00', '40.00')]), { asOf: later() });
+      await expect(erp.reversePayment('pay_1', 'R01')).rejects.toThrow(ErpRejectedError);
+      expect(await open()).toBe(4_000);
+      const result = await importLedgerCsv(db, csvOf([agingRow('40.00', '40.00', 'EUR')]), { asOf: later() });
+      expect(result.errors).toEqual([
+        { line: 2, field: 'currency', message: expect.stringContaining('cannot change to EUR') },
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('keeps text cells of the export from being read as formulas', async () => {
+    const { db, erp } = await postedLedger(store);
+    try {
+      await erp.reversePayment('pay_1', '=HYPERLINK("x")');
+      await erp.postPayment(payment('pay_2', 1_000, '@SUM(A1)'));
+      const rows = await exported(db);
+      expect(rows.map((r) => [r.reference, r.reversal_reason])).toEqual([
+        ['Settle pay_1', `'=HYPERLINK("x")`],
+        [`'@SUM(A1)`, ''],
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('ledger import limits', () => {
+  it('refuses a huge record, caps the errors kept, and names a row that is not UTF-8', async () => {
+    const db = await openStore({ databaseUrl: null, dataDir: null });
+    try {
+      const header =
+        'customer_id,customer_name,customer_region,document_number,type,issue_date,due_date,currency,amount,open_amount,memo';
+      const huge = Readable.from([`${header}\n${agingRow('1.00', '1.00').join(',')},"${'x'.repeat(70_000)}"\n`]);
+      await expect(importLedgerCsv(db, huge)).rejects.toThrow(LedgerFileError);
+      const bad = Array.from({ length: 1_500 }, (_, i) => agingRow('1.00', `${i}x`));
+      const many = await importLedgerCsv(db, csvOf(bad));
+      expect(many.errors).toHaveLength(1_000);
+      expect(many.errorsOmitted).toBe(500);
+      const latin1 = Buffer.concat([
+        Buffer.from(`${header}\nC-1,Caf`),
+        Buffer.from([0xe9]),
+        Buffer.from(',US-CT,INV-1,invoice,2025-01-05,2025-02-04,USD,1.00,1.00,\n'),
+      ]);
+      const garbled = await importLedgerCsv(db, Readable.from([latin1]));
+      expect(garbled.errors).toEqual([
+        { line: 2, field: 'customer_name', message: 'is not UTF-8: export the file as UTF-8' },
+      ]);
+    } finally {
+      await db.destroy();
     }
   });
 });

@@ -1,9 +1,15 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { exportLedgerPayments } from './ledger-export.js';
-import { formatRowError, type ImportProgress, importLedgerCsv, LedgerFileError } from './ledger-import.js';
+import {
+  formatRowError,
+  type ImportProgress,
+  importLedgerCsv,
+  LedgerAsOfRequiredError,
+  LedgerFileError,
+} from './ledger-import.js';
 import { demoErpData } from './seed.js';
 import { openSqlLedger, seedLedger } from './sql-ledger.js';
 
@@ -15,9 +21,6 @@ const USAGE = `Usage:
 Opens the server's ledger: DATABASE_URL, else PGlite in $SETTLE_DATA_DIR/ledger (default .settle/data);
 with PGlite, stop the server first (one process at a time may open an embedded database).
 See docs/sql-ledger.md for the CSV columns and the rules.`;
-
-/** How many bad rows are printed before the rest are only counted. */
-const MAX_PRINTED_ERRORS = 1000;
 
 class UsageError extends Error {}
 
@@ -101,12 +104,13 @@ async function runImport(args: string[]): Promise<number> {
       process.stderr.write(`ledger import: ignored columns ${result.ignoredColumns.join(', ')}\n`);
     }
     if (result.errors.length) {
-      for (const e of result.errors.slice(0, MAX_PRINTED_ERRORS)) process.stderr.write(`${formatRowError(e)}\n`);
-      if (result.errors.length > MAX_PRINTED_ERRORS) {
-        process.stderr.write(`… and ${result.errors.length - MAX_PRINTED_ERRORS} more\n`);
-      }
+      for (const e of result.errors) process.stderr.write(`${formatRowError(e)}\n`);
+      if (result.errorsOmitted) process.stderr.write(`… and ${result.errorsOmitted} more\n`);
       const rows = new Set(result.errors.map((e) => e.line)).size;
-      process.stderr.write(`${rows} bad row${rows === 1 ? '' : 's'} in ${file}: nothing imported\n`);
+      const what = result.errorsOmitted
+        ? `${result.errors.length + result.errorsOmitted} problems (at least ${rows} bad rows)`
+        : `${rows} bad row${rows === 1 ? '' : 's'}`;
+      process.stderr.write(`${what} in ${file}: nothing imported\n`);
       return 1;
     }
     const rate = result.elapsedMs ? Math.round((result.rows * 1000) / result.elapsedMs) : result.rows;
@@ -118,6 +122,10 @@ async function runImport(args: string[]): Promise<number> {
     );
     return 0;
   } catch (error) {
+    if (error instanceof LedgerAsOfRequiredError) {
+      process.stderr.write(`ledger import: ${error.message}\nnothing imported\n`);
+      return 1;
+    }
     if (error instanceof LedgerFileError) {
       process.stderr.write(`${file}: ${error.message}\nnothing imported\n`);
       return 1;
@@ -156,16 +164,41 @@ async function runExport(args: string[]): Promise<number> {
   const since = values.since ? instant(values.since as string, '--since') : undefined;
   const db = await openLedgerStore();
   try {
-    const out = values.out ? createWriteStream(userPath(values.out as string)) : process.stdout;
-    const count = await exportLedgerPayments(db.db, out, {
-      since,
-      unexported: values.unexported === true,
-      mark: values['no-mark'] !== true,
-    });
-    if (out !== process.stdout)
-      await new Promise<void>((done, fail) => out.end((e?: Error | null) => (e ? fail(e) : done())));
-    process.stderr.write(`ledger export-payments: ${count} posting${count === 1 ? '' : 's'}\n`);
-    return 0;
+    // To a file: a temporary one renamed into place once complete, so a failed write leaves no
+    // half file and marks nothing (the export rolls back and the postings go out next time).
+    const target = values.out ? userPath(values.out as string) : null;
+    const temp = target ? `${target}.${process.pid}.tmp` : null;
+    const out = temp ? (await open(temp, 'wx')).createWriteStream() : process.stdout;
+    const finish = async () => {
+      if (temp && target) {
+        await new Promise<void>((done, fail) => out.end((e?: Error | null) => (e ? fail(e) : done())));
+        await rename(temp, target);
+      } else if (process.stdout.writableLength > 0) {
+        await new Promise<void>((done, fail) => {
+          process.stdout.once('drain', done);
+          process.stdout.once('error', fail);
+        });
+      }
+    };
+    try {
+      const count = await exportLedgerPayments(db.db, out, {
+        since,
+        unexported: values.unexported === true,
+        mark: values['no-mark'] !== true,
+        finish,
+      });
+      process.stderr.write(`ledger export-payments: ${count} posting${count === 1 ? '' : 's'}\n`);
+      return 0;
+    } catch (error) {
+      if (temp) {
+        out.destroy();
+        await rm(temp, { force: true });
+        throw new Error(
+          `cannot write ${target}: ${error instanceof Error ? error.message : String(error)}; nothing marked as exported`,
+        );
+      }
+      throw error;
+    }
   } finally {
     await db.destroy();
   }

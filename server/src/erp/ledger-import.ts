@@ -4,7 +4,7 @@ import { type Currency, currencyExponent, parseDecimal } from '@settle/schema';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../store/db.js';
-import { ledgerItemId } from './sql-ledger.js';
+import { ledgerItemId, lockLedgerExclusive } from './sql-ledger.js';
 
 /** Header names `ledger import` reads (case-insensitive); docs/sql-ledger.md describes each. */
 export const REQUIRED_COLUMNS = [
@@ -50,7 +50,9 @@ export interface ImportOptions {
   dryRun?: boolean;
   /**
    * When the ERP exported the file. Settle's postings not handed to the ERP by `export-payments`
-   * before this instant are kept on top of the file's open amounts. Default: now.
+   * before this instant are kept on top of the file's open amounts. Default: now, allowed only when
+   * nothing was exported since the last import (else LedgerAsOfRequiredError: the file may or may
+   * not include those postings, and only the person who exported it knows).
    */
   asOf?: Date;
   /** Rows per INSERT … ON CONFLICT statement. */
@@ -68,8 +70,10 @@ export interface ImportResult {
   unchanged: number;
   customersInserted: number;
   customersUpdated: number;
-  /** Every bad row; when any, nothing was written. */
+  /** The first MAX_ERRORS problems; when any, nothing was written. */
   errors: RowError[];
+  /** Problems past the first MAX_ERRORS, counted only. */
+  errorsOmitted: number;
   /** Header columns that are not Settle's (docs/sql-ledger.md), read past. */
   ignoredColumns: string[];
   /** The import batch id written on new and changed rows. */
@@ -105,6 +109,17 @@ interface CustomerInput {
   import_batch: string;
 }
 
+/** How many problems an import keeps; the rest are counted (a wrong file can have millions). */
+export const MAX_ERRORS = 1000;
+
+/** The longest CSV record read, in bytes: a runaway quote is a line error, not all memory. */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
+/** An import without an as-of time while postings were exported since the last import. */
+export class LedgerAsOfRequiredError extends Error {
+  override readonly name = 'LedgerAsOfRequiredError';
+}
+
 /** Thrown for a file that cannot be read as the expected CSV at all (header, quoting). */
 export class LedgerFileError extends Error {
   override readonly name = 'LedgerFileError';
@@ -123,7 +138,7 @@ class Rollback extends Error {}
 export async function importLedgerCsv(db: Db, input: Readable, options: ImportOptions = {}): Promise<ImportResult> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
-  const asOf = options.asOf ?? new Date();
+  let asOf = options.asOf ?? new Date();
   const batch = `imp_${new Date()
     .toISOString()
     .replace(/[-:.TZ]/g, '')
@@ -136,6 +151,7 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
     customersInserted: 0,
     customersUpdated: 0,
     errors: [],
+    errorsOmitted: 0,
     ignoredColumns: [],
     batch,
     written: false,
@@ -166,17 +182,25 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
       trim: true,
       skip_empty_lines: true,
       relax_column_count: true,
+      max_record_size: MAX_RECORD_BYTES,
     }),
   );
   input.on('error', (e) => parser.destroy(e));
+  const addError = (e: RowError) => {
+    if (result.errors.length < MAX_ERRORS) result.errors.push(e);
+    else result.errorsOmitted += 1;
+  };
 
   try {
     await db.transaction().execute(async (trx) => {
+      await lockLedgerExclusive(trx);
+      if (!options.asOf) asOf = await defaultAsOf(trx);
       const seenItems = new Map<string, number>();
       const seenCustomers = new Set<string>();
       let items: ItemInput[] = [];
       let customers: CustomerInput[] = [];
       const flush = async () => {
+        if (items.length) await checkCurrencies(trx, items, seenItems, addError);
         if (result.errors.length === 0 && items.length) {
           await writeBatch(trx, customers, items, asOf, result);
         }
@@ -193,7 +217,7 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
           const line = info.lines;
           if (info.error) {
             const found = info.error.record?.length ?? 0;
-            result.errors.push({
+            addError({
               line,
               field: 'row',
               message: `has ${found} fields, the header has ${headerCount}`,
@@ -201,12 +225,14 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
             progress();
             continue;
           }
-          const row = validateRow(record, line, batch, result.errors);
+          const rowErrors: RowError[] = [];
+          const row = validateRow(record, line, batch, rowErrors);
+          for (const e of rowErrors) addError(e);
           if (row) {
             const key = `${row.item.customer_id}\u0000${row.item.type}\u0000${row.item.number}`;
             const first = seenItems.get(key);
             if (first !== undefined) {
-              result.errors.push({
+              addError({
                 line,
                 field: 'document_number',
                 message: `${row.item.type} ${row.item.number} of customer ${row.item.customer_id} is already on line ${first}`,
@@ -236,6 +262,9 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
         throw error;
       }
       await flush();
+      if (result.errors.length === 0 && !options.dryRun) {
+        await trx.insertInto('ledger_imports').values({ batch, as_of: asOf }).execute();
+      }
       // A closing line for a run long enough to have shown progress.
       if (Date.now() - started >= every) progress(true);
       if (result.errors.length || options.dryRun) throw new Rollback();
@@ -296,6 +325,12 @@ function validateRow(
 ): { item: ItemInput; customer: CustomerInput } | null {
   const before = errors.length;
   const bad = (field: string, message: string) => errors.push({ line, field, message });
+  // A file in another encoding decodes to U+FFFD where its bytes are not UTF-8.
+  const garbled = Object.entries(record).find(([, v]) => v?.includes('\uFFFD'));
+  if (garbled) {
+    bad(garbled[0], 'is not UTF-8: export the file as UTF-8');
+    return null;
+  }
   const text = (field: string, max: number, required: boolean): string | null => {
     const v = record[field]?.trim() ?? '';
     if (!v) {
@@ -379,6 +414,7 @@ async function writeBatch(
   asOf: Date,
   result: ImportResult,
 ): Promise<void> {
+  const at = sql`${asOf.toISOString()}::timestamptz`;
   if (customers.length) {
     // A customer keeps the currency it was created with; an email or region absent from the file is kept.
     const rows = await trx
@@ -407,7 +443,8 @@ async function writeBatch(
     }
   }
   // The open balance of a changed item: the ERP's figure minus Settle's postings the ERP cannot
-  // have had when it exported the file (not reversed, not exported before asOf), never below zero.
+  // have had when it exported the file (not reversed, not exported before asOf), plus postings it
+  // had (exported before asOf) whose reversal it had not (the ERP still shows them paid), within 0..amount.
   const rows = await trx
     .insertInto('ledger_items')
     .values(items)
@@ -418,10 +455,15 @@ async function writeBatch(
           amount: sql`excluded.amount`,
           erp_open_amount: sql`excluded.erp_open_amount`,
           open_amount: sql`least(excluded.amount, greatest(0, excluded.erp_open_amount - coalesce((
-            select sum(l.taken) from ledger_posting_lines l
+            select sum(case
+              when p.reversed_at is null then
+                case when p.exported_at is null or p.exported_at > ${at} then l.taken else 0 end
+              when p.exported_at <= ${at} and (p.reversal_exported_at is null or p.reversal_exported_at > ${at})
+                then -l.taken
+              else 0 end)
+            from ledger_posting_lines l
             join ledger_postings p on p.payment_id = l.payment_id
-            where l.item_id = ledger_items.id and p.reversed_at is null
-              and (p.exported_at is null or p.exported_at > ${asOf.toISOString()}::timestamptz)), 0)))`,
+            where l.item_id = ledger_items.id), 0)))`,
           issue_date: sql`excluded.issue_date`,
           due_date: sql`excluded.due_date`,
           currency: sql`excluded.currency`,
@@ -443,5 +485,56 @@ async function writeBatch(
   for (const r of rows) {
     if (r.inserted) result.inserted += 1;
     else result.updated += 1;
+  }
+}
+
+/**
+ * Now, when nothing was handed to the ERP since the last import (every choice of as-of then gives
+ * the same balances); otherwise the caller must say when the ERP exported the file.
+ */
+async function defaultAsOf(trx: Tx): Promise<Date> {
+  const { rows } = await sql<{ exported: Date | null; imported: Date | null }>`
+    select (select max(greatest(exported_at, reversal_exported_at)) from ledger_postings) as exported,
+           (select max(imported_at) from ledger_imports) as imported`.execute(trx);
+  const { exported, imported } = rows[0]!;
+  if (exported && (!imported || new Date(exported) >= new Date(imported))) {
+    throw new LedgerAsOfRequiredError(
+      `payments were exported (ledger export-payments) at ${new Date(exported).toISOString()}, ` +
+        `${imported ? `after the last import (${new Date(imported).toISOString()})` : 'and nothing was imported since'}: ` +
+        'say when the ERP produced this file with --as-of <ISO time>, so the ledger knows whether it includes them',
+    );
+  }
+  return new Date();
+}
+
+/** An item with postings keeps its currency: the postings' amounts are in it. */
+async function checkCurrencies(
+  trx: Tx,
+  items: ItemInput[],
+  lines: Map<string, number>,
+  addError: (e: RowError) => void,
+): Promise<void> {
+  const rows = await trx
+    .selectFrom('ledger_items as i')
+    .select(['i.id', 'i.customer_id', 'i.type', 'i.number', 'i.currency'])
+    .where(
+      'i.id',
+      'in',
+      items.map((i) => i.id),
+    )
+    .where((eb) =>
+      eb.exists(eb.selectFrom('ledger_posting_lines as l').select('l.item_id').whereRef('l.item_id', '=', 'i.id')),
+    )
+    .execute();
+  const current = new Map(rows.map((r) => [r.id, r]));
+  for (const item of items) {
+    const was = current.get(item.id);
+    if (was && was.currency !== item.currency) {
+      addError({
+        line: lines.get(`${item.customer_id}\u0000${item.type}\u0000${item.number}`) ?? 0,
+        field: 'currency',
+        message: `${item.type} ${item.number} has Settle payments in ${was.currency}; its currency cannot change to ${item.currency}`,
+      });
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type Currency, sum, toDecimalString } from '@settle/schema';
 import { sql } from 'kysely';
 import { type Db, type Executor, openStore, type Tx } from '../store/db.js';
@@ -142,6 +142,7 @@ export class SqlLedgerErp implements ErpAdapter {
   async postPayment(posting: ErpPosting): Promise<ErpPostingResult> {
     return guard(() =>
       this.db.transaction().execute(async (trx) => {
+        await lockLedgerShared(trx);
         await lockPayment(trx, posting.paymentId);
         const existing = await trx
           .selectFrom('ledger_postings')
@@ -194,6 +195,7 @@ export class SqlLedgerErp implements ErpAdapter {
   async reversePayment(paymentId: string, reason = ''): Promise<void> {
     return guard(() =>
       this.db.transaction().execute(async (trx) => {
+        await lockLedgerShared(trx);
         await lockPayment(trx, paymentId);
         const record = await trx
           .selectFrom('ledger_postings')
@@ -216,10 +218,19 @@ export class SqlLedgerErp implements ErpAdapter {
           );
         }
         for (const line of lines) {
-          // An import may since have lowered the item's amount; a balance never exceeds it.
+          // An import may since have lowered the item's amount below what the reversal gives back:
+          // capping it would drop money silently, so the reversal is refused, by name.
+          const item = items.get(line.item_id)!;
+          if (item.open_amount + line.taken > item.amount) {
+            const money = (n: number) => `${toDecimalString(n, item.currency as Currency)} ${item.currency}`;
+            throw new ErpRejectedError(
+              `Cannot reverse ${paymentId}: giving back ${money(line.taken)} would take ${item.type} ${item.number} to ` +
+                `${money(item.open_amount + line.taken)}, above its amount ${money(item.amount)} (the ERP lowered it since); settle it in the ERP`,
+            );
+          }
           await trx
             .updateTable('ledger_items')
-            .set({ open_amount: sql`least(amount, open_amount + ${line.taken})`, updated_at: sql`now()` })
+            .set({ open_amount: sql`open_amount + ${line.taken}`, updated_at: sql`now()` })
             .where('id', '=', line.item_id)
             .execute();
         }
@@ -275,27 +286,59 @@ export async function openSqlLedger(options: LedgerStoreOptions): Promise<SqlLed
   }
 }
 
+/** Ledger folders this process has open: a second open would corrupt it as surely as a second process. */
+const openDirs = new Set<string>();
+
 /**
  * An embedded PGlite folder opened by two processes at once (the server and `ledger import`)
- * would be corrupted; a lock file with the holder's pid refuses the second one, by name. A lock
- * left by a process that is gone is taken over.
+ * would be corrupted; a lock file with the holder's pid refuses the second one, by name, and a
+ * per-process set refuses a second open in the same process. A lock left by a process that is
+ * gone is taken over under a `.takeover` file created exclusively, which re-checks the lock is
+ * still the stale one: two processes taking over at once cannot both end up holding it.
  */
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const key = resolve(dir);
+  if (openDirs.has(key)) throw new Error(`the SQL ledger in ${dir} is already open in this process`);
   const file = `${dir}.lock`;
+  const takeover = `${file}.takeover`;
   await mkdir(dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const holder = async (path: string) => Number(await readFile(path, 'utf8').catch(() => ''));
+  for (let attempt = 0; attempt < 20; attempt++) {
     try {
       await writeFile(file, String(process.pid), { flag: 'wx' });
-      return () => rm(file, { force: true });
+      openDirs.add(key);
+      return async () => {
+        openDirs.delete(key);
+        await rm(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(await readFile(file, 'utf8').catch(() => ''));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new Error(
-          `the SQL ledger in ${dir} is open in process ${pid} (a running Settle server?): stop it first, or use PostgreSQL (DATABASE_URL)`,
-        );
-      }
-      await rm(file, { force: true });
+    }
+    const pid = await holder(file);
+    // Empty: its creator may not have written its pid yet; give it a moment before calling it stale.
+    if (!(Number.isInteger(pid) && pid > 0) && attempt < 5) {
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      throw new Error(
+        `the SQL ledger in ${dir} is open in process ${pid} (a running Settle server?): stop it first, or use PostgreSQL (DATABASE_URL)`,
+      );
+    }
+    try {
+      await writeFile(takeover, String(process.pid), { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const other = await holder(takeover);
+      // Another process is taking over right now; one that died doing so left its file behind.
+      if (!(Number.isInteger(other) && other > 0 && alive(other))) await rm(takeover, { force: true });
+      else await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    try {
+      if ((await holder(file)) === pid) await rm(file, { force: true });
+    } finally {
+      await rm(takeover, { force: true });
     }
   }
   throw new Error(`cannot lock the SQL ledger in ${dir} (${file})`);
@@ -472,6 +515,22 @@ async function lockItems(trx: Tx, ids: string[]): Promise<Map<string, ItemRow>> 
     .forUpdate()
     .execute();
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+const IMPORT_LOCK = 'ledger-import';
+
+/**
+ * `ledger import` computes balances from the postings in one statement whose snapshot would miss a
+ * posting committed meanwhile (and ON CONFLICT would then overwrite its balance): the import holds
+ * this lock exclusively, postings and reversals hold it shared, so they wait for each other.
+ */
+export async function lockLedgerExclusive(trx: Executor): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${IMPORT_LOCK}, 0))`.execute(trx);
+}
+
+/** Taken by a posting or reversal before anything else (see lockLedgerExclusive). */
+async function lockLedgerShared(trx: Executor): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(hashtextextended(${IMPORT_LOCK}, 0))`.execute(trx);
 }
 
 /** One payment id is posted or reversed by one transaction at a time, across instances. */

@@ -225,7 +225,9 @@ export interface Database {
     reversed_at: Timestamp | null;
     reversal_reason: string | null;
     exported_at: Timestamp | null;
+    reversal_exported_at: Timestamp | null;
   };
+  ledger_imports: { batch: string; as_of: Timestamp; imported_at: Generated<Date> };
   ledger_posting_lines: {
     payment_id: string;
     item_id: string;

@@ -364,4 +364,20 @@ create table ledger_deductions (
 create index ledger_deductions_payment on ledger_deductions (payment_id);
 `,
   },
+  {
+    version: 9,
+    name: 'ledger_reversal_export',
+    sql: `
+-- A reversal handed to the ERP by \`ledger export-payments\` (docs/sql-ledger.md): until then an
+-- import adds an exported-then-reversed posting back on top of the ERP's figure (the ERP still has it).
+alter table ledger_postings add column reversal_exported_at timestamptz(3);
+-- One row per written \`ledger import\`: an import without --as-of refuses when postings were
+-- exported since the last one (the file may or may not include them).
+create table ledger_imports (
+  batch text primary key,
+  as_of timestamptz(3) not null,
+  imported_at timestamptz(3) not null default now()
+);
+`,
+  },
 ];
