@@ -4,8 +4,8 @@ import { expect, inject } from 'vitest';
 import { type Config, loadConfig } from '../src/config.js';
 import type { Logger } from '../src/deps.js';
 import { MemoryErp } from '../src/erp/memory.js';
-import type { ErpAdapter } from '../src/erp/port.js';
-import { createDemoErp } from '../src/erp/seed.js';
+import type { ErpAdapter, ErpPosting } from '../src/erp/port.js';
+import { createDemoErp, demoCustomerId } from '../src/erp/seed.js';
 import { createSettle, listen, type Settle } from '../src/server.js';
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -207,4 +207,31 @@ export function oneInvoiceLedger(names: readonly string[], balance: number): Mem
     })),
     credits: [],
   });
+}
+
+/**
+ * A card posting of 100.00 (plus a 3.00 surcharge) on the demo customer's first USD invoice, as
+ * Settle would hand it to `erp`; `over` changes any part of it. For the adapters' own tests.
+ */
+export async function acmePosting(
+  erp: ErpAdapter,
+  paymentId: string,
+  over: Partial<ErpPosting> = {},
+): Promise<ErpPosting> {
+  const { invoices } = await erp.listOpenItems(demoCustomerId);
+  const invoice = invoices.find((i) => i.currency === 'USD')!;
+  return {
+    paymentId,
+    customerId: demoCustomerId,
+    currency: 'USD',
+    date: '2025-03-14',
+    method: 'card',
+    cashAmount: 10_000,
+    surchargeAmount: 300,
+    reference: `Settle ${paymentId} / Visa •4242`,
+    applications: [{ invoiceId: invoice.id, cash: 10_000, credit: 0, deduction: null }],
+    credits: [],
+    unappliedAmount: 0,
+    ...over,
+  };
 }

@@ -5,13 +5,13 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { runErpConformance } from '../src/erp/conformance.js';
-import { type ErpPosting, ErpRejectedError, ErpUnavailableError } from '../src/erp/port.js';
+import { ErpRejectedError, ErpUnavailableError } from '../src/erp/port.js';
 import { demoCustomerId, demoErpData } from '../src/erp/seed.js';
 import { createErp } from '../src/erp/select.js';
 import { SqlLedgerErp, seedLedger } from '../src/erp/sql-ledger.js';
 import { createSettle } from '../src/server.js';
 import { type Db, openStore } from '../src/store/db.js';
-import { freshPostgresDatabase, STORES, type StoreKind } from './harness.js';
+import { acmePosting, freshPostgresDatabase, STORES, type StoreKind } from './harness.js';
 
 const TODAY = new Date('2025-03-14T15:30:00Z');
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -71,25 +71,6 @@ for (const store of STORES) {
   });
 }
 
-async function posting(erp: SqlLedgerErp, paymentId: string, over: Partial<ErpPosting> = {}): Promise<ErpPosting> {
-  const { invoices } = await erp.listOpenItems(demoCustomerId);
-  const invoice = invoices.find((i) => i.currency === 'USD')!;
-  return {
-    paymentId,
-    customerId: demoCustomerId,
-    currency: 'USD',
-    date: '2025-03-14',
-    method: 'card',
-    cashAmount: 10_000,
-    surchargeAmount: 300,
-    reference: `Settle ${paymentId} / Visa •4242`,
-    applications: [{ invoiceId: invoice.id, cash: 10_000, credit: 0, deduction: null }],
-    credits: [],
-    unappliedAmount: 0,
-    ...over,
-  };
-}
-
 describe.each(STORES)('SqlLedgerErp on %s', (store) => {
   it('lets exactly one of two concurrent payments take the last of an invoice balance', async () => {
     const { db } = await seededLedger(store);
@@ -97,7 +78,7 @@ describe.each(STORES)('SqlLedgerErp on %s', (store) => {
     const { invoices } = await erp.listOpenItems(demoCustomerId);
     const invoice = invoices.find((i) => i.currency === 'USD')!;
     const all = (id: string) =>
-      posting(erp, id, {
+      acmePosting(erp, id, {
         cashAmount: invoice.openAmount,
         applications: [{ invoiceId: invoice.id, cash: invoice.openAmount, credit: 0, deduction: null }],
       });
@@ -130,7 +111,7 @@ describe.each(STORES)('SqlLedgerErp on %s', (store) => {
       note: 'Crushed',
     };
     await erp.postPayment(
-      await posting(erp, 'pay_short', {
+      await acmePosting(erp, 'pay_short', {
         cashAmount: 15_000,
         unappliedAmount: 5_000,
         applications: [{ invoiceId: invoice.id, cash: 10_000, credit: 0, deduction }],
@@ -157,10 +138,10 @@ describe.each(STORES)('SqlLedgerErp on %s', (store) => {
     const { db } = await seededLedger(store);
     const erp = new SqlLedgerErp(db);
     const before = await erp.listOpenItems(demoCustomerId);
-    await expect(erp.postPayment(await posting(erp, 'pay_x', { customerId: 'cus_nobody' }))).rejects.toThrow(
+    await expect(erp.postPayment(await acmePosting(erp, 'pay_x', { customerId: 'cus_nobody' }))).rejects.toThrow(
       /unknown customer cus_nobody/,
     );
-    await expect(erp.postPayment(await posting(erp, 'pay_y', { currency: 'EUR' }))).rejects.toThrow(
+    await expect(erp.postPayment(await acmePosting(erp, 'pay_y', { currency: 'EUR' }))).rejects.toThrow(
       /is in USD, the posting in EUR/,
     );
     expect(await erp.listOpenItems(demoCustomerId)).toEqual(before);
@@ -169,7 +150,7 @@ describe.each(STORES)('SqlLedgerErp on %s', (store) => {
   it.runIf(store === 'pglite')('throws ErpUnavailableError once its store is closed', async () => {
     const { db } = await seededLedger(store);
     const erp = new SqlLedgerErp(db);
-    const p = await posting(erp, 'pay_down');
+    const p = await acmePosting(erp, 'pay_down');
     await db.destroy();
     await expect(erp.listOpenItems(demoCustomerId)).rejects.toBeInstanceOf(ErpUnavailableError);
     await expect(erp.postPayment(p)).rejects.toBeInstanceOf(ErpUnavailableError);

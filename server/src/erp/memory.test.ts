@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { acmePosting } from '../../test/harness.js';
 import { runErpConformance } from './conformance.js';
 import { MemoryErp } from './memory.js';
-import { type ErpPosting, ErpRejectedError, ErpUnavailableError } from './port.js';
+import { ErpRejectedError, ErpUnavailableError } from './port.js';
 import { createDemoErp, demoCustomerId, demoErpData } from './seed.js';
 
 const TODAY = new Date('2025-03-14T15:30:00Z');
@@ -18,25 +19,6 @@ runErpConformance('memory', async () => {
 
 function daysFromToday(date: string): number {
   return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.UTC(2025, 2, 14)) / 86_400_000);
-}
-
-async function acmePosting(erp: MemoryErp, paymentId: string, over: Partial<ErpPosting> = {}): Promise<ErpPosting> {
-  const { invoices } = await erp.listOpenItems(demoCustomerId);
-  const invoice = invoices.find((i) => i.currency === 'USD')!;
-  return {
-    paymentId,
-    customerId: demoCustomerId,
-    currency: 'USD',
-    date: '2025-03-14',
-    method: 'card',
-    cashAmount: 10_000,
-    surchargeAmount: 300,
-    reference: `Settle ${paymentId} / Visa •4242`,
-    applications: [{ invoiceId: invoice.id, cash: 10_000, credit: 0, deduction: null }],
-    credits: [],
-    unappliedAmount: 0,
-    ...over,
-  };
 }
 
 describe('demo seed', () => {
