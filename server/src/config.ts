@@ -1,5 +1,5 @@
 import { type MerchantRules, type Mode, ModeSchema } from '@settle/schema';
-import type { TrytonConfig } from './erp/tryton/rpc.js';
+import { SURCHARGE_ACCOUNT, type TrytonConfig } from './erp/tryton/rpc.js';
 import { loadMailConfig, type MailConfig } from './mail/mail-config.js';
 
 /** Everything the server reads from its environment, parsed once at start. */
@@ -60,7 +60,8 @@ export function parseErpKind(value: string | undefined): ErpKind {
 /**
  * The Tryton adapter's settings. SETTLE_TRYTON_URL is the database's JSON-RPC root
  * (http://127.0.0.1:8000/settle/); the payment method defaults to "Settle", the one
- * server/tryton/seed.py creates. Asked for only when SETTLE_ERP=tryton.
+ * server/tryton/seed.py creates, and so does the card surcharge's revenue account. Asked for only
+ * when SETTLE_ERP=tryton.
  */
 export function loadTrytonConfig(env: NodeJS.ProcessEnv): TrytonConfig {
   const missing = ['SETTLE_TRYTON_URL', 'SETTLE_TRYTON_USER', 'SETTLE_TRYTON_PASSWORD'].filter((k) => !env[k]);
@@ -85,6 +86,7 @@ export function loadTrytonConfig(env: NodeJS.ProcessEnv): TrytonConfig {
     user: env.SETTLE_TRYTON_USER as string,
     password: env.SETTLE_TRYTON_PASSWORD as string,
     journal: env.SETTLE_TRYTON_JOURNAL || 'Settle',
+    surchargeAccount: env.SETTLE_TRYTON_SURCHARGE_ACCOUNT || SURCHARGE_ACCOUNT,
     timeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),
   };
 }

@@ -3,14 +3,14 @@
  * server/tryton/seed.py): the conformance kit, session renewal, and Settle's outbox posting a
  * card payment into Tryton exactly once, also across a trytond outage.
  */
-import type { Payment } from '@settle/schema';
+import { type Payment, parseDecimal } from '@settle/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { runErpConformance } from '../src/erp/conformance.js';
 import { ErpRejectedError, ErpUnavailableError } from '../src/erp/port.js';
 import { withTimeout } from '../src/erp/timeout.js';
 import { createTrytonErp, type TrytonErp } from '../src/erp/tryton/index.js';
-import { trytonError } from '../src/erp/tryton/rpc.js';
+import { TrytonConflictError, trytonError } from '../src/erp/tryton/rpc.js';
 import { call, STORES, startTestServer, type TestServer, waitFor } from './harness.js';
 import { startTrytond, type Trytond } from './trytond.js';
 
@@ -56,9 +56,11 @@ describe('SETTLE_TRYTON_* settings', () => {
       user: 'admin',
       password: 'secret',
       journal: 'Settle',
+      surchargeAccount: 'Card surcharge income',
       timeoutMs: 15_000,
     });
     expect(loadConfig({ ...env, SETTLE_TRYTON_JOURNAL: 'Bank' }).tryton?.journal).toBe('Bank');
+    expect(loadConfig({ ...env, SETTLE_TRYTON_SURCHARGE_ACCOUNT: '7100' }).tryton?.surchargeAccount).toBe('7100');
   });
 
   it.each([
@@ -320,6 +322,163 @@ describe('TrytonErp', () => {
     await second.reversePayment(p.paymentId, 'test cleanup');
   });
 
+  /**
+   * Holds `erp`'s pay-wizard "choice" calls, once each read was made and before trytond gets the
+   * call, until `release()`; `held` resolves when `count` calls wait. Nothing in the adapter can
+   * notice: to trytond this is a request that arrives late.
+   */
+  const holdPayCalls = (erp: TrytonErp) => {
+    const call = erp.rpc.call.bind(erp.rpc);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived = () => {};
+    const held = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    erp.rpc.call = async <T>(m: string, params: unknown[]): Promise<T> => {
+      if (m === 'wizard.account.invoice.pay.execute' && params[2] === 'choice') {
+        arrived();
+        await gate;
+      }
+      return call<T>(m, params);
+    };
+    return { held, release };
+  };
+
+  it("books a step once when one run's wizard call reaches trytond after another run made that step", async () => {
+    const [invoice] = (await adapter().listOpenItems(trytond.seed.customer)).invoices;
+    if (!invoice) throw new Error('the seed has no open invoice');
+    const p = posting('late', [{ invoiceId: invoice.id, cash: 400 }]);
+    const late = adapter();
+    const { held, release } = holdPayCalls(late);
+    // The first run read the invoice and the tags (no move yet), and its wizard call hangs on the way.
+    const first = late.postPayment(p);
+    await held;
+    // Meanwhile another instance posts the payment (a retry after the first one's caller gave up).
+    const other = adapter();
+    const { erpReference } = await other.postPayment(p);
+    // The hung call reaches trytond now, with what it read before: Tryton's optimistic lock refuses
+    // its write, the run reads again, finds the step made and books nothing.
+    release();
+    expect(await first).toEqual({ erpReference });
+    expect(await moves(other, `[settle:${p.paymentId}#`)).toHaveLength(1);
+    const after = (await other.listOpenItems(trytond.seed.customer)).invoices.find((i) => i.id === invoice.id);
+    expect(after?.openAmount).toBe(invoice.openAmount - 400);
+    await other.reversePayment(p.paymentId, 'test cleanup');
+  });
+
+  it('books a two-step posting once when two Settle instances start it at the same instant', async () => {
+    const open = (await adapter().listOpenItems(trytond.seed.customer)).invoices;
+    const [a, b] = open;
+    if (!a || !b) throw new Error('the seed has fewer than two open invoices');
+    const p = posting('same-instant', [
+      { invoiceId: a.id, cash: 250 },
+      { invoiceId: b.id, cash: 350 },
+    ]);
+    const one = adapter();
+    const two = adapter();
+    const holdOne = holdPayCalls(one);
+    const holdTwo = holdPayCalls(two);
+    const runs = [one.postPayment(p), two.postPayment(p)];
+    // Both have read the invoice and found no tagged move before either wizard call reaches trytond.
+    await Promise.all([holdOne.held, holdTwo.held]);
+    holdOne.release();
+    holdTwo.release();
+    const [r1, r2] = await Promise.all(runs);
+    expect(r2).toEqual(r1);
+    expect(await moves(one, `[settle:${p.paymentId}#0]`)).toHaveLength(1);
+    expect(await moves(one, `[settle:${p.paymentId}#1]`)).toHaveLength(1);
+    const after = (await one.listOpenItems(trytond.seed.customer)).invoices;
+    expect(after.find((i) => i.id === a.id)?.openAmount).toBe(a.openAmount - 250);
+    expect(after.find((i) => i.id === b.id)?.openAmount).toBe(b.openAmount - 350);
+    await one.reversePayment(p.paymentId, 'test cleanup');
+  });
+
+  it('parks a payment whose on-account move two instances made at the same instant, naming the extra move', async () => {
+    // The one step without a document to lock (docs/tryton.md): Tryton cannot refuse the second
+    // move, so both runs find it and refuse the payment for a person instead of calling it posted.
+    const p = posting('on-account-race', [], 500);
+    const one = adapter();
+    const two = adapter();
+    const gates = [one, two].map((erp) => {
+      const call = erp.rpc.call.bind(erp.rpc);
+      let arrived = () => {};
+      const held = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      erp.rpc.call = async <T>(m: string, params: unknown[]): Promise<T> => {
+        if (m === 'model.account.move.create') {
+          arrived();
+          await both;
+        }
+        return call<T>(m, params);
+      };
+      return held;
+    });
+    const both = Promise.all(gates);
+    const results = await Promise.allSettled([one.postPayment(p), two.postPayment(p)]);
+    // The run whose move committed last reads both; the other may have finished before it.
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    const booked = /booked twice in Tryton, account\.move,\d+ .*reverse it by hand/;
+    for (const reason of refused) {
+      expect(reason).toBeInstanceOf(ErpRejectedError);
+      expect(reason.message).toMatch(booked);
+    }
+    // And so does every later run of it (the outbox's retry).
+    await expect(one.postPayment(p)).rejects.toThrow(booked);
+    expect(await moves(one, `[settle:${p.paymentId}#0]`)).toHaveLength(2);
+    await one.reversePayment(p.paymentId, 'test cleanup');
+  });
+
+  it('books the card surcharge as revenue, so the payment method account holds the whole charge', async () => {
+    const erp = adapter();
+    const [invoice] = (await erp.listOpenItems(trytond.seed.customer)).invoices;
+    if (!invoice) throw new Error('the seed has no open invoice');
+    /** An account's debit and credit in minor units (Decimal strings, parsed exactly). */
+    const totals = async (id: number) => {
+      const [row] = await erp.rpc.call<Array<{ debit: unknown; credit: unknown }>>('model.account.account.read', [
+        [id],
+        ['debit', 'credit'],
+        await erp.rpc.call<Record<string, unknown>>('model.res.user.get_preferences', [true, {}]),
+      ]);
+      const minor = (v: unknown) => parseDecimal((v as { decimal: string }).decimal, 'USD') ?? Number.NaN;
+      return { debit: minor(row?.debit), credit: minor(row?.credit) };
+    };
+    const surcharge = trytond.seed.surchargeAccount;
+    const before = await totals(surcharge);
+    const p = { ...posting('surcharge', [{ invoiceId: invoice.id, cash: 1_000 }]), surchargeAmount: 30 };
+    const { erpReference } = await erp.postPayment(p);
+    expect(await erp.postPayment(p)).toEqual({ erpReference });
+    expect(await moves(erp, `[settle:${p.paymentId}#1]`)).toEqual([{ state: 'posted', reconciled: true }]);
+    expect(await totals(surcharge)).toEqual({ debit: before.debit, credit: before.credit + 30 });
+    // The invoice is paid only the cash: the surcharge is the merchant's, not the invoice's.
+    const after = (await erp.listOpenItems(trytond.seed.customer)).invoices.find((i) => i.id === invoice.id);
+    expect(after?.openAmount).toBe(invoice.openAmount - 1_000);
+    await erp.reversePayment(p.paymentId, 'test cleanup');
+    expect(await totals(surcharge)).toEqual({ debit: before.debit + 30, credit: before.credit + 30 });
+  });
+
+  it('refuses a surcharge it has no account for before booking anything', async () => {
+    const erp = createTrytonErp({
+      url: trytond.url,
+      user: trytond.user,
+      password: trytond.password,
+      journal: 'Settle',
+      surchargeAccount: 'Fees we never made',
+    });
+    const [invoice] = (await erp.listOpenItems(trytond.seed.customer)).invoices;
+    if (!invoice) throw new Error('the seed has no open invoice');
+    const p = { ...posting('no-surcharge-account', [{ invoiceId: invoice.id, cash: 500 }]), surchargeAmount: 15 };
+    await expect(erp.postPayment(p)).rejects.toThrow(
+      /no account "Fees we never made" for card surcharges \(SETTLE_TRYTON_SURCHARGE_ACCOUNT/,
+    );
+    await expect(erp.postPayment(p)).rejects.toBeInstanceOf(ErpRejectedError);
+    expect(await moves(erp, `[settle:${p.paymentId}#`)).toEqual([]);
+  });
+
   it('finishes an on-account move left draft and a reversal left draft and unreconciled', async () => {
     const erp = adapter();
     const p = posting('draft', [], 400);
@@ -406,9 +565,12 @@ describe('TrytonErp', () => {
       ErpUnavailableError,
     );
     expect(trytonError('m', ['server closed the connection unexpectedly', tb])).toBeInstanceOf(ErpUnavailableError);
-    expect(trytonError('m', ['ConcurrencyException', 'Records were modified in the meanwhile'])).toBeInstanceOf(
-      ErpUnavailableError,
-    );
+    // The optimistic lock's refusal: retried (an ErpUnavailableError), and typed so the adapter reads again first.
+    const conflict = trytonError('m', ['ConcurrencyException', 'Records were modified in the meanwhile']);
+    expect(conflict).toBeInstanceOf(TrytonConflictError);
+    expect(conflict).toBeInstanceOf(ErpUnavailableError);
+    expect(conflict.message).toBe('Tryton m: Records were modified in the meanwhile');
+    expect(trytonError('m', ['database is locked', tb])).not.toBeInstanceOf(TrytonConflictError);
     expect(trytonError('m', ['UserError', ['Amount too high', 'Only 5.00 left', null]]).message).toBe(
       'Tryton m: Amount too high - Only 5.00 left',
     );
@@ -522,7 +684,9 @@ describe.each(STORES)('Settle with SETTLE_ERP=tryton on %s', (store) => {
     });
     expect(posted.erpReference).toMatch(/^account\.move,\d+$/);
     expect(await openAmount(invoiceId)).toBe(before - 12_345);
-    expect(await taggedMoves(p.id)).toBe(1);
+    // The cash on the invoice, and the card surcharge booked to its revenue account.
+    expect(p.surcharge.amount).toBeGreaterThan(0);
+    expect(await taggedMoves(p.id)).toBe(2);
   });
 
   it('pays an invoice in full: Tryton marks it paid', async () => {

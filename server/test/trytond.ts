@@ -30,6 +30,8 @@ export interface TrytonSeed {
   creditMemo: number;
   otherInvoices: number[];
   paymentMethods: { cash: number; credit: number; deduction: number };
+  /** The "Card surcharge income" revenue account (code 4950). */
+  surchargeAccount: number;
 }
 
 export interface Trytond {

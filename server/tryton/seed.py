@@ -7,7 +7,8 @@ Run with Debian's python3 (it sees the python3-trytond packages), after
     /usr/bin/python3 server/tryton/seed.py -c CONF -d DB
 
 Creates a USD company, the current fiscal year with monthly periods, the minimal
-English chart of accounts, the three payment methods the adapter uses with the
+English chart of accounts with a "Card surcharge income" revenue account (code
+4950), the three payment methods the adapter uses with the
 account.invoice.pay wizard, two customers, posted customer invoices (one partly
 paid) and a posted credit memo (an out invoice with a negative total). Prints the
 ids as JSON on stdout. Refuses to run twice on one database.
@@ -76,6 +77,11 @@ def create_chart(company):
     for kind in ['receivable', 'payable', 'revenue', 'expense']:
         accounts[kind], = Account.find([('type.%s' % kind, '=', True), ('company', '=', company.id)], limit=1)
     accounts['cash'], = Account.find([('company', '=', company.id), ('name', '=', 'Main Cash')], limit=1)
+    # Card surcharges are revenue of their own, beside the sales revenue (SETTLE_TRYTON_SURCHARGE_ACCOUNT).
+    revenue = accounts['revenue']
+    accounts['surcharge'] = Account(name='Card surcharge income', code='4950', company=company,
+        type=revenue.type, parent=revenue.parent)
+    accounts['surcharge'].save()
     wizard.form.account_receivable = accounts['receivable']
     wizard.form.account_payable = accounts['payable']
     wizard.execute('create_properties')
@@ -185,6 +191,7 @@ def main():
         'creditMemo': credit.id,
         'otherInvoices': [i.id for i in harbor_invoices],
         'paymentMethods': methods,
+        'surchargeAccount': accounts['surcharge'].id,
     }))
 
 

@@ -11,14 +11,31 @@ import {
   ErpUnavailableError,
 } from '../port.js';
 import type { ErpWriteOptions } from '../timeout.js';
-import { planSteps, reversalTag, stepTag } from './plan.js';
-import { decimal, decimalString, isoDate, type TrytonConfig, TrytonRpc, trytonDate } from './rpc.js';
+import { planSteps, reversalTag, type Step, stepTag } from './plan.js';
+import {
+  decimal,
+  decimalString,
+  isoDate,
+  SURCHARGE_ACCOUNT,
+  type TrytonConfig,
+  TrytonConflictError,
+  TrytonRpc,
+  trytonDate,
+} from './rpc.js';
 
 export { type TrytonConfig, TrytonRpc } from './rpc.js';
 
 /** The payment methods the seed creates; SETTLE_TRYTON_JOURNAL names the cash one. */
 const CREDIT_METHOD = 'Settle credit memo';
 const DEDUCTION_METHOD = 'Settle deduction';
+/** How often a step is read again and retried after trytond's optimistic lock refused its write. */
+const CONFLICT_ATTEMPTS = 3;
+
+/**
+ * A payment's tagged moves: its steps and the reversals of them, by step number, and any second
+ * move of a step (`twice`: only an on-account step, which has no document to lock, can get one).
+ */
+type Tagged = { steps: Map<number, MoveRow>; reversals: Map<number, MoveRow>; twice: MoveRow[] };
 
 interface InvoiceRow {
   id: number;
@@ -34,6 +51,8 @@ interface InvoiceRow {
   state: string;
   type: string;
   'currency.': { code: string };
+  /** Read only where a write depends on it: the record's version, for Tryton's optimistic lock. */
+  _timestamp?: string;
 }
 
 interface MoveRow {
@@ -78,10 +97,11 @@ const INVOICE_FIELDS = [
  * method, booked to expense, the reason in the description) — each tagged with the Settle
  * payment id and its step number in the move description. Retrying a posting skips the steps
  * whose tagged move exists (finishing one left draft or unreconciled), so a posting lands exactly
- * once even when trytond went away halfway. Writes are serialised per adapter: SQLite-backed
- * trytond serialises them anyway, and a concurrent duplicate of one payment must see the steps the
- * first one made. A write stops between RPCs once the caller's signal aborts (withTimeout), so a
- * retry that starts after the caller gave up never overlaps it (docs/tryton.md, "Exactly once").
+ * once even when trytond went away halfway. Two runs of one payment that overlap anyway (a call
+ * reaching trytond late, two instances at once) cannot both pay a document: each wizard run carries
+ * the document's version, and trytond refuses a write to a document changed since (see #step).
+ * Writes are also serialised per adapter, and a write stops between RPCs once the caller's signal
+ * aborts (withTimeout), so such overlaps are rare (docs/tryton.md, "Exactly once").
  */
 export class TrytonErp implements ErpAdapter {
   readonly name = 'tryton';
@@ -91,6 +111,7 @@ export class TrytonErp implements ErpAdapter {
   #methods: Promise<Record<'cash' | 'credit' | 'deduction', { id: number; journal: number; account: number }>> | null =
     null;
   #currency: Promise<Currency> | null = null;
+  #surchargeAccountId: Promise<number> | null = null;
   #userContext: Promise<Record<string, unknown>> | null = null;
 
   constructor(config: TrytonConfig) {
@@ -267,7 +288,7 @@ export class TrytonErp implements ErpAdapter {
   }
 
   /** Moves whose description carries `[settle:<paymentId>#…]` or `[settle-reversal:<paymentId>#…]`. */
-  async #tagged(paymentId: string): Promise<{ steps: Map<number, MoveRow>; reversals: Map<number, MoveRow> }> {
+  async #tagged(paymentId: string): Promise<Tagged> {
     const rows = await this.#searchRead<MoveRow>(
       'account.move',
       [['description', 'like', `%:${paymentId}#%`]],
@@ -276,6 +297,7 @@ export class TrytonErp implements ErpAdapter {
     );
     const steps = new Map<number, MoveRow>();
     const reversals = new Map<number, MoveRow>();
+    const twice: MoveRow[] = [];
     for (const row of rows) {
       const d = row.description ?? '';
       // Only the tag the adapter appends counts: text earlier in the description (a payer's note) cannot pose as one.
@@ -284,8 +306,9 @@ export class TrytonErp implements ErpAdapter {
       if (m[1]) {
         if (!reversals.has(Number(m[3]))) reversals.set(Number(m[3]), row);
       } else if (!steps.has(Number(m[3]))) steps.set(Number(m[3]), row);
+      else twice.push(row);
     }
-    return { steps, reversals };
+    return { steps, reversals, twice };
   }
 
   async #post(posting: ErpPosting, signal?: AbortSignal): Promise<ErpPostingResult> {
@@ -296,27 +319,18 @@ export class TrytonErp implements ErpAdapter {
     if (done.steps.size === 0) await this.#validate(posting);
     try {
       for (const [n, step] of steps.entries()) {
-        // Read again right before each step: another run (a retry whose caller gave up) may have made it.
-        if (n > 0) done = await this.#tagged(id);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            done = await this.#step(posting, n, step, signal, n === 0 && attempt === 1 ? done : null);
+            break;
+          } catch (error) {
+            // The document changed between this run's reads and its write, and trytond wrote nothing:
+            // read again, and the step is skipped if another run made it, or made once if not.
+            if (!(error instanceof TrytonConflictError) || attempt === CONFLICT_ATTEMPTS) throw error;
+          }
+        }
         // A reversed posting posted again stays reversed (as in MemoryErp): nothing new is applied.
         if (done.reversals.size > 0) break;
-        const made = done.steps.get(n);
-        if (made) {
-          // A step whose move was created but not posted (on-account: create, then post) is finished.
-          if (made.state === 'draft') {
-            this.#stop(signal, id, done.steps);
-            await this.#call('model.account.move.post', [made.id]);
-          }
-          continue;
-        }
-        this.#stop(signal, id, done.steps);
-        const description = `${step.label} ${stepTag(id, n)}`;
-        if (step.kind === 'pay') {
-          await this.#checkBalance(step.invoiceId, step.amount, posting.currency);
-          await this.#payInvoice(step.invoiceId, step.amount, posting.currency, step.method, posting.date, description);
-        } else {
-          await this.#onAccount(posting, step.amount, description);
-        }
       }
     } catch (error) {
       if (error instanceof ErpRejectedError && done.steps.size > 0) {
@@ -324,27 +338,66 @@ export class TrytonErp implements ErpAdapter {
       }
       throw error;
     }
-    const first = (await this.#tagged(id)).steps.get(0);
+    const final = await this.#tagged(id);
+    if (final.twice.length > 0) {
+      // Two runs each made the on-account move (docs/tryton.md, "Exactly once"): park it for a person.
+      const extra = final.twice.map((m) => `account.move,${m.id}${m.number ? ` (${m.number})` : ''}`).join(', ');
+      throw new ErpRejectedError(`${id}: booked twice in Tryton, ${extra} repeats a step: reverse it by hand`);
+    }
+    const first = final.steps.get(0);
     if (!first) throw new ErpRejectedError(`Tryton shows no move for ${id} after posting it`);
     return { erpReference: `account.move,${first.id}` };
   }
 
   /**
-   * Re-reads what is left to pay on the document a step pays, right before the step: a resumed
-   * posting was validated when it began, and its invoice may have been paid in Tryton since.
+   * Makes step `n` unless a tagged move shows it made; returns the tags it read. `known` are tags
+   * read just before, reused by an on-account step.
+   *
+   * A pay step reads its document's version (`_timestamp`) first and the tags after it, and sends
+   * that version with the wizard: trytond refuses the wizard's write to the document
+   * (ConcurrencyException, {@link TrytonConflictError}) when the document changed since. A run of
+   * the same payment whose step committed after this run read the tags also changed the document,
+   * so it cannot be made twice — not by a call that reached trytond late after its caller gave up,
+   * nor by two Settle instances starting the same posting at once (docs/tryton.md, "Exactly once").
    */
-  async #checkBalance(invoiceId: number, amount: number, currency: Currency): Promise<void> {
-    const [row] = await this.#searchRead<InvoiceRow>('account.invoice', [['id', '=', invoiceId]], INVOICE_FIELDS);
-    if (!row) throw new ErpRejectedError(`unknown invoice ${invoiceId}`);
-    const what = `${amount < 0 ? 'credit memo' : 'invoice'} ${row.number ?? invoiceId}`;
-    if (row.state !== 'posted') throw new ErpRejectedError(`${what} is ${row.state}, not open`);
-    const left = signedMinor(row.amount_to_pay, row['currency.'].code, what);
-    // A credit memo step pays a negative amount off a negative balance.
-    if (amount < 0 ? left > amount : left < amount) {
-      throw new ErpRejectedError(
-        `${what}: ${toDecimalString(Math.abs(amount), currency)} is more than what is left, ${toDecimalString(Math.max(0, Math.sign(amount) * left), currency)}`,
-      );
+  async #step(posting: ErpPosting, n: number, step: Step, signal: AbortSignal | undefined, known: Tagged | null) {
+    const id = posting.paymentId;
+    const document = step.kind === 'pay' ? await this.#document(step.invoiceId) : null;
+    const done = known && !document ? known : await this.#tagged(id);
+    if (done.reversals.size > 0) return done;
+    const made = done.steps.get(n);
+    if (made) {
+      // A step whose move was created but not posted (on-account: create, then post) is finished.
+      if (made.state === 'draft') {
+        this.#stop(signal, id, done.steps);
+        await this.#call('model.account.move.post', [made.id]);
+      }
+      return done;
     }
+    this.#stop(signal, id, done.steps);
+    const description = `${step.label} ${stepTag(id, n)}`;
+    if (step.kind === 'pay' && document) {
+      checkBalance(document, step.amount, posting.currency);
+      await this.#payInvoice(document, step.amount, posting.currency, step.method, posting.date, description);
+    } else if (step.kind === 'surcharge') {
+      await this.#surcharge(posting, step.amount, description);
+    } else {
+      await this.#onAccount(posting, step.amount, description);
+    }
+    return done;
+  }
+
+  /** The invoice or credit memo a step pays, with its version for Tryton's optimistic lock. */
+  async #document(invoiceId: number): Promise<InvoiceRow> {
+    const [row] = await this.#searchRead<InvoiceRow>(
+      'account.invoice',
+      [['id', '=', invoiceId]],
+      [...INVOICE_FIELDS, '_timestamp'],
+    );
+    if (!row) throw new ErpRejectedError(`unknown invoice ${invoiceId}`);
+    if (typeof row._timestamp !== 'string')
+      throw new ErpRejectedError(`Tryton sent no _timestamp for invoice ${invoiceId}`);
+    return row;
   }
 
   /** Checks the whole posting against Tryton's balances before the first step changes anything. */
@@ -361,6 +414,8 @@ export class TrytonErp implements ErpAdapter {
     if (cash !== posting.cashAmount) {
       throw new ErpRejectedError(`${posting.paymentId}: cashAmount ${posting.cashAmount} is not the cash applied`);
     }
+    // The surcharge is booked last: a missing account must refuse the posting before anything is booked.
+    if (posting.surchargeAmount > 0) await this.#surchargeAccount();
     const ids = [
       ...posting.applications.map((a) => a.invoiceId),
       ...posting.credits.flatMap((c) => [c.creditId, c.invoiceId]),
@@ -446,9 +501,13 @@ export class TrytonErp implements ErpAdapter {
     return this.#methods;
   }
 
-  /** One run of account.invoice.pay: start → choice → (ask: partial) → pay; the session is deleted after. */
+  /**
+   * One run of account.invoice.pay: start → choice → (ask: partial) → pay; the session is deleted
+   * after. Every call carries the document's `_timestamp`, so the one that writes is refused if the
+   * document changed since it was read.
+   */
   async #payInvoice(
-    invoiceId: number,
+    document: InvoiceRow,
     amount: number,
     currency: Currency,
     method: 'cash' | 'credit' | 'deduction',
@@ -457,11 +516,14 @@ export class TrytonErp implements ErpAdapter {
   ): Promise<void> {
     const methods = await this.#paymentMethods();
     const wizard = 'wizard.account.invoice.pay';
+    const invoiceId = document.id;
     const context = {
       ...(await this.#context()),
       active_id: invoiceId,
       active_ids: [invoiceId],
       active_model: 'account.invoice',
+      // Tryton's optimistic lock: the wizard's write to the invoice fails if it changed since this version was read.
+      _timestamp: { [`account.invoice,${invoiceId}`]: document._timestamp },
     };
     const [sid] = await this.rpc.call<[number, string, string]>(`${wizard}.create`, [{}]);
     try {
@@ -492,7 +554,6 @@ export class TrytonErp implements ErpAdapter {
 
   /** Money beyond the invoices: a move crediting the customer's receivable, left unreconciled on account. */
   async #onAccount(posting: ErpPosting, amount: number, description: string): Promise<void> {
-    const methods = await this.#paymentMethods();
     const party = await this.#partyId(posting.customerId);
     if (party === null) throw new ErpRejectedError(`unknown customer ${posting.customerId}`);
     const [receivable] = await this.#searchRead<{ id: number }>(
@@ -505,6 +566,51 @@ export class TrytonErp implements ErpAdapter {
       [['id', 'ASC']],
     );
     if (!receivable) throw new ErpRejectedError('Tryton has no receivable account for on-account cash');
+    await this.#receive(posting, amount, description, { account: receivable.id, party });
+  }
+
+  /**
+   * The card surcharge: received with the payment, earned by the merchant (a fee, not a payment of
+   * any invoice), so a move crediting the surcharge revenue account. The payment method's account
+   * then holds all the money the card was charged, as the processor will pay it out.
+   */
+  async #surcharge(posting: ErpPosting, amount: number, description: string): Promise<void> {
+    await this.#receive(posting, amount, description, { account: await this.#surchargeAccount(), party: null });
+  }
+
+  /** The revenue account SETTLE_TRYTON_SURCHARGE_ACCOUNT names (a code, a name or an id). */
+  #surchargeAccount(): Promise<number> {
+    const key = this.#config.surchargeAccount ?? SURCHARGE_ACCOUNT;
+    this.#surchargeAccountId ??= this.#searchRead<{ id: number; code: string | null; name: string }>(
+      'account.account',
+      ['OR', ['code', '=', key], ['name', '=', key], ...(recordId(key) ? [['id', '=', Number(key)]] : [])],
+      ['code', 'name'],
+      [['id', 'ASC']],
+    )
+      .then((rows) => {
+        const row = rows.find((r) => r.code === key) ?? rows.find((r) => r.name === key) ?? rows[0];
+        if (!row) {
+          throw new ErpRejectedError(
+            `Tryton has no account "${key}" for card surcharges (SETTLE_TRYTON_SURCHARGE_ACCOUNT; server/tryton/seed.py creates "${SURCHARGE_ACCOUNT}")`,
+          );
+        }
+        return row.id;
+      })
+      .catch((error: unknown) => {
+        this.#surchargeAccountId = null;
+        throw error;
+      });
+    return this.#surchargeAccountId;
+  }
+
+  /** A posted move of money received with the payment method: its account debited, `credit` credited. */
+  async #receive(
+    posting: ErpPosting,
+    amount: number,
+    description: string,
+    credit: { account: number; party: number | null },
+  ): Promise<void> {
+    const methods = await this.#paymentMethods();
     const value = decimal(toDecimalString(amount, posting.currency));
     const zero = decimal('0');
     const [moveId] = await this.#call<number[]>('model.account.move.create', [
@@ -517,7 +623,7 @@ export class TrytonErp implements ErpAdapter {
           [
             'create',
             [
-              { account: receivable.id, party, debit: zero, credit: value, description },
+              { ...credit, debit: zero, credit: value, description },
               { account: methods.cash.account, debit: value, credit: zero, description },
             ],
           ],
@@ -654,6 +760,22 @@ export class TrytonErp implements ErpAdapter {
     } finally {
       await this.rpc.call(`${wizard}.delete`, [sid, context]).catch(() => {});
     }
+  }
+}
+
+/**
+ * Refuses a step that pays more than is left on its document, read right before the step: a
+ * resumed posting was validated when it began, and its invoice may have been paid in Tryton since.
+ */
+function checkBalance(row: InvoiceRow, amount: number, currency: Currency): void {
+  const what = `${amount < 0 ? 'credit memo' : 'invoice'} ${row.number ?? row.id}`;
+  if (row.state !== 'posted') throw new ErpRejectedError(`${what} is ${row.state}, not open`);
+  const left = signedMinor(row.amount_to_pay, row['currency.'].code, what);
+  // A credit memo step pays a negative amount off a negative balance.
+  if (amount < 0 ? left > amount : left < amount) {
+    throw new ErpRejectedError(
+      `${what}: ${toDecimalString(Math.abs(amount), currency)} is more than what is left, ${toDecimalString(Math.max(0, Math.sign(amount) * left), currency)}`,
+    );
   }
 }
 

@@ -6,16 +6,19 @@ import type { ErpPosting } from '../port.js';
  * tagged move already exists (docs/tryton.md, "Exactly once").
  */
 
-/** One unit of a posting: a run of the account.invoice.pay wizard, or the on-account move. */
+/**
+ * One unit of a posting: a run of the account.invoice.pay wizard, the on-account move, or the move
+ * booking the card surcharge as revenue.
+ */
 export type Step =
   | { kind: 'pay'; invoiceId: number; amount: number; method: 'cash' | 'credit' | 'deduction'; label: string }
-  | { kind: 'on-account'; amount: number; label: string };
+  | { kind: 'on-account' | 'surcharge'; amount: number; label: string };
 
 /** The tag that marks step `n` of a posting in the move's description; the key of its idempotency. */
 export const stepTag = (paymentId: string, n: number) => `[settle:${paymentId}#${n}]`;
 export const reversalTag = (paymentId: string, n: number) => `[settle-reversal:${paymentId}#${n}]`;
 
-/** The wizard steps of a posting, in a fixed order so a retry numbers them the same way. */
+/** The steps of a posting, in a fixed order so a retry numbers them the same way. */
 export function planSteps(posting: ErpPosting): Step[] {
   const steps: Step[] = [];
   const ref = posting.reference;
@@ -60,6 +63,10 @@ export function planSteps(posting: ErpPosting): Step[] {
   }
   if (posting.unappliedAmount > 0) {
     steps.push({ kind: 'on-account', amount: posting.unappliedAmount, label: `${ref}: unapplied, on account` });
+  }
+  // Last, so that the steps before it are numbered as they were before surcharges were booked.
+  if (posting.surchargeAmount > 0) {
+    steps.push({ kind: 'surcharge', amount: posting.surchargeAmount, label: `${ref}: card surcharge` });
   }
   // Brackets are the tags' own: a payer's note or reference must not be able to write one.
   return steps.map((step) => ({ ...step, label: step.label.replace(/[[\]]/g, (b) => (b === '[' ? '(' : ')')) }));

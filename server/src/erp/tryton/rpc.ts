@@ -1,6 +1,9 @@
 import { ErpRejectedError, ErpUnavailableError } from '../port.js';
 
 /** Where and as whom the adapter talks to trytond (SETTLE_TRYTON_*; docs/tryton.md). */
+/** The card surcharge's revenue account unless SETTLE_TRYTON_SURCHARGE_ACCOUNT names another. */
+export const SURCHARGE_ACCOUNT = 'Card surcharge income';
+
 export interface TrytonConfig {
   /** The database's JSON-RPC root, e.g. http://127.0.0.1:8000/settle/ */
   url: string;
@@ -8,6 +11,11 @@ export interface TrytonConfig {
   password: string;
   /** The payment method (account.invoice.payment.method) for received money: a name or an id. */
   journal: string;
+  /**
+   * The revenue account (code, name or id) a card surcharge is booked to, against the payment
+   * method's account; default "Card surcharge income", which server/tryton/seed.py creates.
+   */
+  surchargeAccount?: string;
   /** The longest one JSON-RPC call may take before it counts as unavailable (default 15 s). */
   timeoutMs?: number;
 }
@@ -150,6 +158,12 @@ function unwrap<T>(method: string, answer: { body: unknown }): T {
   return body.result as T;
 }
 
+/**
+ * trytond refused a write because a record changed after the caller read its `_timestamp`
+ * (Tryton's optimistic lock): nothing was written, and reading again tells what to do.
+ */
+export class TrytonConflictError extends ErpUnavailableError {}
+
 /** Exceptions trytond raises on purpose for the user (AccessError is a UserError): a person must act. */
 const REFUSALS = new Set(['UserError', 'UserWarning', 'LoginException']);
 
@@ -159,12 +173,16 @@ const REFUSALS = new Set(['UserError', 'UserWarning', 'LoginException']);
  * `["LoginException", [name, message, type]]`, `["ConcurrencyException", message]` — and any other
  * exception as `[str(exception), traceback]`. Only the refusals become ErpRejectedError (the outbox
  * parks); everything else (a DatabaseOperationalError, "database is locked", a lost database
- * connection, a concurrent update, a bug) is the server failing, so ErpUnavailableError (retried),
- * whatever words a refusal's text happens to contain.
+ * connection, a bug) is the server failing, so ErpUnavailableError (retried), whatever words a
+ * refusal's text happens to contain. A ConcurrencyException is a {@link TrytonConflictError}, an
+ * ErpUnavailableError the adapter handles itself by reading again.
  */
 export function trytonError(method: string, error: unknown): ErpRejectedError | ErpUnavailableError {
   const parts = Array.isArray(error) ? error : [error];
   const kind = typeof parts[0] === 'string' ? parts[0] : '';
+  if (kind === 'ConcurrencyException') {
+    return new TrytonConflictError(`Tryton ${method}: ${typeof parts[1] === 'string' ? parts[1] : kind}`);
+  }
   if (REFUSALS.has(kind)) {
     const args = Array.isArray(parts[1]) ? parts[1] : [parts[1]];
     // UserWarning and LoginException lead with a name; the message follows it.
