@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Currency, sum, toDecimalString } from '@settle/schema';
-import { sql } from 'kysely';
-import { type Db, type Executor, openStore, type Tx } from '../store/db.js';
+import { type Insertable, type Selectable, sql } from 'kysely';
+import { type Database, type Db, type Executor, openStore, type Tx } from '../store/db.js';
 import type { ErpDeduction } from './memory.js';
 import {
   type ErpAdapter,
@@ -17,20 +17,8 @@ import {
   ErpUnavailableError,
 } from './port.js';
 
-type ItemRow = {
-  id: string;
-  customer_id: string;
-  number: string;
-  type: 'invoice' | 'credit';
-  issue_date: string;
-  due_date: string | null;
-  currency: string;
-  amount: number;
-  open_amount: number;
-  document_url: string | null;
-  po_number: string | null;
-  memo: string | null;
-};
+/** An invoice or credit as the adapter reads it (ITEM_COLUMNS of ledger_items). */
+type ItemRow = Pick<Selectable<Database['ledger_items']>, (typeof ITEM_COLUMNS)[number]>;
 
 /** A stable item id from its natural key, so re-importing into a new store yields the same ids. */
 export function ledgerItemId(customerId: string, type: 'invoice' | 'credit', number: string): string {
@@ -292,47 +280,66 @@ const openDirs = new Set<string>();
 /**
  * An embedded PGlite folder opened by two processes at once (the server and `ledger import`)
  * would be corrupted; a lock file with the holder's pid refuses the second one, by name, and a
- * per-process set refuses a second open in the same process. A lock left by a process that is
- * gone is taken over under a `.takeover` file created exclusively, which re-checks the lock is
- * still the stale one: two processes taking over at once cannot both end up holding it.
+ * per-process set refuses a second open in the same process (taken before the first await, so two
+ * opens started together cannot both pass it). A lock left by a process that is gone is taken over
+ * under a `.takeover` file created exclusively, which re-checks the lock is still the stale one:
+ * two processes taking over at once cannot both end up holding it.
  */
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const key = resolve(dir);
   if (openDirs.has(key)) throw new Error(`the SQL ledger in ${dir} is already open in this process`);
+  openDirs.add(key);
   const file = `${dir}.lock`;
+  try {
+    await acquireLockFile(dir, file);
+  } catch (error) {
+    openDirs.delete(key);
+    throw error;
+  }
+  return async () => {
+    await rm(file, { force: true });
+    openDirs.delete(key);
+  };
+}
+
+async function acquireLockFile(dir: string, file: string): Promise<void> {
   const takeover = `${file}.takeover`;
   await mkdir(dirname(file), { recursive: true });
   const holder = async (path: string) => Number(await readFile(path, 'utf8').catch(() => ''));
+  const valid = (pid: number) => Number.isInteger(pid) && pid > 0;
+  const pause = () => new Promise((r) => setTimeout(r, 50));
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       await writeFile(file, String(process.pid), { flag: 'wx' });
-      openDirs.add(key);
-      return async () => {
-        openDirs.delete(key);
-        await rm(file, { force: true });
-      };
+      return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const pid = await holder(file);
     // Empty: its creator may not have written its pid yet; give it a moment before calling it stale.
-    if (!(Number.isInteger(pid) && pid > 0) && attempt < 5) {
-      await new Promise((r) => setTimeout(r, 50));
+    if (!valid(pid) && attempt < 5) {
+      await pause();
       continue;
     }
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    // Our own pid is stale too: the set above says this process does not hold it (a pid reused after a restart).
+    if (valid(pid) && pid !== process.pid && alive(pid)) {
       throw new Error(
-        `the SQL ledger in ${dir} is open in process ${pid} (a running Settle server?): stop it first, or use PostgreSQL (DATABASE_URL)`,
+        `the SQL ledger in ${dir} is open in process ${pid} (lock file ${file}; a running Settle server?): stop it first, or use PostgreSQL (DATABASE_URL)`,
       );
     }
     try {
       await writeFile(takeover, String(process.pid), { flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const other = await holder(takeover);
-      // Another process is taking over right now; one that died doing so left its file behind.
-      if (!(Number.isInteger(other) && other > 0 && alive(other))) await rm(takeover, { force: true });
-      else await new Promise((r) => setTimeout(r, 50));
+      // Another process is taking over right now (empty: it has not written its pid yet, so read
+      // again); one that died doing so left its file behind, with a dead pid or still empty.
+      let other = await holder(takeover);
+      if (!valid(other)) {
+        await pause();
+        other = await holder(takeover);
+      }
+      if (valid(other) && alive(other)) await pause();
+      else await rm(takeover, { force: true });
       continue;
     }
     try {
@@ -368,33 +375,11 @@ const ITEM_COLUMNS = [
   'memo',
 ] as const;
 
+/** The rows a posting writes: its lines (without the payment id), deductions and on-account credit. */
 interface Plan {
-  lines: Array<{ item_id: string; cash: number; credit: number; deduction: number; taken: number }>;
-  deductions: Array<{
-    payment_id: string;
-    customer_id: string;
-    invoice_id: string;
-    currency: string;
-    amount: number;
-    reason_code: string;
-    erp_reason_code: string | null;
-    note: string | null;
-    date: string;
-  }>;
-  onAccount: {
-    id: string;
-    customer_id: string;
-    number: string;
-    type: 'credit';
-    issue_date: string;
-    due_date: null;
-    currency: string;
-    amount: number;
-    erp_open_amount: number;
-    open_amount: number;
-    memo: string;
-    import_batch: null;
-  } | null;
+  lines: Array<Omit<Insertable<Database['ledger_posting_lines']>, 'payment_id'>>;
+  deductions: Array<Insertable<Database['ledger_deductions']>>;
+  onAccount: Insertable<Database['ledger_items']> | null;
 }
 
 /** Validates the whole posting against the locked balances; throws before anything is changed. */
@@ -552,13 +537,9 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function toCustomer(row: {
-  id: string;
-  name: string;
-  email: string | null;
-  currency: string;
-  region: string | null;
-}): ErpCustomer {
+function toCustomer(
+  row: Pick<Selectable<Database['ledger_customers']>, 'id' | 'name' | 'email' | 'currency' | 'region'>,
+): ErpCustomer {
   return { id: row.id, name: row.name, email: row.email, currency: row.currency as Currency, region: row.region };
 }
 
