@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ledgerCsv } from '../bench/ledger-data.js';
 import { exportLedgerPayments } from '../src/erp/ledger-export.js';
-import { importLedgerCsv, LedgerAsOfRequiredError, LedgerFileError } from '../src/erp/ledger-import.js';
+import { formatRowError, importLedgerCsv, LedgerAsOfRequiredError, LedgerFileError } from '../src/erp/ledger-import.js';
 import { type ErpPosting, ErpRejectedError } from '../src/erp/port.js';
 import { ledgerDataDir, ledgerItemId, openSqlLedger, SqlLedgerErp } from '../src/erp/sql-ledger.js';
 import { type Db, openStore } from '../src/store/db.js';
@@ -129,6 +129,7 @@ describe.each(STORES)('ledger CLI on %s', (store) => {
       'C-9,Bad Co,,INV-X4,invoice,2025-01-05,2025-02-04,USD,10.00,20.00,,',
       ',Bad Co,,INV-X5,invoice,2025-01-05,2025-02-04,USD,10.00,5.00,,',
       'C-000000,x,,INV-1,invoice,2025-01-05,2025-02-04,USD,10.00,5.00,,',
+      'C-9,Bad Co,,CM-X7,credit,2025-01-05,,USD,-10.00,5.00,,',
     ];
     const file = join(dir, 'bad.csv');
     await writeFile(file, `${[...good, ...bad].join('\n')}\n`);
@@ -140,7 +141,7 @@ describe.each(STORES)('ledger CLI on %s', (store) => {
       `line ${n + 1}: amount: "10.005" has 3 decimals; USD has 2`,
       `line ${n + 2}: type: "bill" is neither invoice nor credit`,
       `line ${n + 2}: issue_date: "2025-13-05" is not a date (YYYY-MM-DD)`,
-      `line ${n + 2}: amount: "-5" is negative`,
+      `line ${n + 2}: amount: "-5" is negative; only a credit memo's amounts may be`,
       `line ${n + 3}: customer_email: "not-an-email" is not an email address`,
       `line ${n + 3}: due_date: is missing`,
       `line ${n + 3}: amount: "100.5" has 1 decimals; JPY has 0`,
@@ -148,8 +149,9 @@ describe.each(STORES)('ledger CLI on %s', (store) => {
       `line ${n + 4}: open_amount: 20.00 is more than the amount 10.00`,
       `line ${n + 5}: customer_id: is missing`,
       `line ${n + 6}: document_number: invoice INV-1 of customer C-000000 is already on line 3`,
+      `line ${n + 7}: open_amount: 5.00 and the amount -10.00 differ in sign: give both negative or both positive`,
     ]);
-    expect(run.stderr).toMatch(/6 bad rows in .*bad\.csv: nothing imported/);
+    expect(run.stderr).toMatch(/7 bad rows in .*bad\.csv: nothing imported/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     const db = await openEnvStore(env);
     expect(await checksum(db)).toMatchObject({ items: 0, customers: 0 });
@@ -163,6 +165,89 @@ describe.each(STORES)('ledger CLI on %s', (store) => {
     const usage = await ledger(['import'], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/import takes one CSV file/);
+  });
+
+  it('with --complete closes what the next aging no longer lists, for its customers and currencies only', {
+    timeout: 60_000,
+  }, async () => {
+    const env = await storeEnv(store);
+    const dir = await tempDir();
+    const header = 'customer_id,customer_name,document_number,type,issue_date,due_date,currency,amount,open_amount';
+    const inv1 = 'C-1,Acme,INV-1,invoice,2025-01-05,2025-02-04,USD,100.00,100.00';
+    const first = join(dir, 'first.csv');
+    await writeFile(
+      first,
+      `${[
+        header,
+        inv1,
+        'C-1,Acme,INV-2,invoice,2025-01-06,2025-02-05,USD,50.00,40.00',
+        'C-1,Acme,CM-1,credit,2025-01-07,,USD,-20.00,-20.00',
+        'C-1,Acme,INV-E,invoice,2025-01-08,2025-02-07,EUR,70.00,70.00',
+        'C-2,Zed,INV-9,invoice,2025-01-09,2025-02-08,USD,10.00,10.00',
+      ].join('\n')}\n`,
+    );
+    // The ERP's next aging, of C-1 in USD only: INV-2 was paid there and CM-1 used up; INV-3 is new.
+    const next = join(dir, 'next.csv');
+    await writeFile(
+      next,
+      `${[header, inv1, 'C-1,Acme,INV-3,invoice,2025-03-01,2025-03-31,USD,30.00,30.00'].join('\n')}\n`,
+    );
+    expect((await ledger(['import', first], env)).code).toBe(0);
+    const opens = async () => {
+      const db = await openEnvStore(env);
+      try {
+        const rows = await db.selectFrom('ledger_items').select(['number', 'erp_open_amount', 'open_amount']).execute();
+        return Object.fromEntries(rows.map((r) => [r.number, [r.erp_open_amount, r.open_amount]]));
+      } finally {
+        await db.destroy();
+      }
+    };
+    const sum = async () => {
+      const db = await openEnvStore(env);
+      try {
+        return await checksum(db);
+      } finally {
+        await db.destroy();
+      }
+    };
+
+    // Without --complete, a document the file leaves out stays as it is.
+    const plain = await ledger(['import', next], env);
+    expect(plain.stdout).toMatch(/: 2 rows: 1 new, 0 changed, 1 unchanged; customers/);
+    const before = await sum();
+
+    const dry = await ledger(['import', next, '--complete', '--dry-run'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(
+      /^Dry run \(nothing written\): 2 rows: 0 new, 0 changed, 2 unchanged, 2 closed \(complete for the file's 1 customer\/currency pair; others untouched\);/,
+    );
+    expect(dry.stderr.split('\n').filter((l) => /close/.test(l))).toEqual([
+      'ledger import: would close credit CM-1 of customer C-1, open USD 20.00 -> 0.00',
+      'ledger import: would close invoice INV-2 of customer C-1, open USD 40.00 -> 0.00',
+    ]);
+    expect(await sum()).toEqual(before);
+
+    const run = await ledger(['import', next, '--complete'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Imported: 2 rows: 0 new, 0 changed, 2 unchanged, 2 closed .*, batch imp_/);
+    expect(run.stderr).toMatch(/^ledger import: closed invoice INV-2 of customer C-1, open USD 40.00 -> 0.00$/m);
+    expect(await opens()).toEqual({
+      'INV-1': [10_000, 10_000],
+      'INV-2': [0, 0],
+      'CM-1': [0, 0],
+      'INV-3': [3_000, 3_000],
+      'INV-E': [7_000, 7_000], // C-1 in EUR: not in the file
+      'INV-9': [1_000, 1_000], // C-2: not in the file
+    });
+
+    const after = await sum();
+    const again = await ledger(['import', next, '--complete'], env);
+    expect(again.stdout).toMatch(/: 2 rows: 0 new, 0 changed, 2 unchanged, 0 closed /);
+    expect(again.stderr).not.toMatch(/close/);
+    expect(await sum()).toEqual(after);
+
+    const help = await ledger(['--help'], env);
+    expect(help.stdout).toMatch(/--complete +the file lists every open item of each customer and currency in it/);
   });
 });
 
@@ -508,6 +593,162 @@ describe.each(STORES)('reversals after an export on %s', (store) => {
         ['Settle pay_1', `'=HYPERLINK("x")`],
         [`'@SUM(A1)`, ''],
       ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+/** C-1's USD aging with only INV-2 (USD 50.00) on it: a complete file that leaves INV-1 out. */
+const withoutInv1 = () =>
+  csvOf([['C-1', 'Acme', 'US-CT', 'INV-2', 'invoice', '2025-03-01', '2025-03-31', 'USD', '50.00', '50.00']]);
+
+async function item(db: Db, id: string) {
+  return db
+    .selectFrom('ledger_items')
+    .select(['erp_open_amount', 'open_amount', 'amount'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+describe.each(STORES)('complete imports on %s', (store) => {
+  it("closes a document Settle partly paid without undoing what Settle took, and never Settle's own credits", async () => {
+    const { db, erp } = await postedLedger(store); // INV-1: USD 100.00, 30.00 taken by pay_1
+    try {
+      // 10.00 on INV-1 and 5.00 left on account: an on-account credit of C-1 in USD, Settle's own.
+      await erp.postPayment({
+        ...payment('pay_2', 1_500),
+        applications: [{ invoiceId: INV_1, cash: 1_000, credit: 0, deduction: null }],
+        unappliedAmount: 500,
+      });
+      expect(await item(db, INV_1)).toMatchObject({ erp_open_amount: 10_000, open_amount: 6_000 });
+
+      const result = await importLedgerCsv(db, withoutInv1(), { complete: true });
+      expect(result).toMatchObject({ inserted: 1, closed: 1, completePairs: 1, written: true });
+      expect(result.closedFirst).toEqual([
+        {
+          customer_id: 'C-1',
+          type: 'invoice',
+          number: 'INV-1',
+          currency: 'USD',
+          previous_open_amount: 6_000,
+          open_amount: 0,
+        },
+      ]);
+      expect(await item(db, INV_1)).toEqual({ erp_open_amount: 0, open_amount: 0, amount: 10_000 });
+      expect((await erp.listOpenItems('C-1')).credits).toEqual([
+        expect.objectContaining({ number: 'UNAPPLIED-pay_2', openAmount: 500 }),
+      ]);
+      // What Settle took is still recorded, and still goes to the ERP as applied cash.
+      const lines = await db
+        .selectFrom('ledger_posting_lines')
+        .select(['payment_id', 'taken'])
+        .orderBy('payment_id')
+        .execute();
+      expect(lines).toEqual([
+        { payment_id: 'pay_1', taken: 3_000 },
+        { payment_id: 'pay_2', taken: 1_000 },
+      ]);
+      const rows = await exported(db, { mark: false });
+      expect(rows.map((r) => [r.payment_id, r.document_number, r.applied_cash])).toEqual([
+        ['pay_1', 'INV-1', '30.00'],
+        ['pay_2', 'INV-1', '10.00'],
+        ['pay_2', 'UNAPPLIED-pay_2', '5.00'],
+      ]);
+      expect(await importLedgerCsv(db, withoutInv1(), { complete: true })).toMatchObject({ unchanged: 1, closed: 0 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('keeps owed what a reversal gave back that the ERP has not had, when the ERP closed the document', async () => {
+    const { db, erp } = await postedLedger(store);
+    try {
+      expect(await exported(db, { unexported: true })).toHaveLength(1);
+      await erp.reversePayment('pay_1', 'ACH return R01');
+      // The ERP had the 30.00 and closed INV-1 (the rest paid there); the reversal is not exported yet.
+      const dry = await importLedgerCsv(db, withoutInv1(), { complete: true, dryRun: true, asOf: later() });
+      expect(dry).toMatchObject({ closed: 1, written: false });
+      expect(await item(db, INV_1)).toMatchObject({ erp_open_amount: 10_000, open_amount: 10_000 });
+      const result = await importLedgerCsv(db, withoutInv1(), { complete: true, asOf: later() });
+      expect(result.closedFirst).toEqual([
+        expect.objectContaining({ previous_open_amount: 10_000, open_amount: 3_000 }),
+      ]);
+      expect(await item(db, INV_1)).toMatchObject({ erp_open_amount: 0, open_amount: 3_000 });
+      expect(await importLedgerCsv(db, withoutInv1(), { complete: true, asOf: later() })).toMatchObject({ closed: 0 });
+      expect(await item(db, INV_1)).toMatchObject({ erp_open_amount: 0, open_amount: 3_000 });
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe.each(STORES)('credit memos with negative amounts on %s', (store) => {
+  const credit = (number: string, amount: string, open: string) => [
+    'C-1',
+    'Acme',
+    'US-CT',
+    number,
+    'credit',
+    '2025-01-05',
+    '',
+    'USD',
+    `"${amount}"`,
+    `"${open}"`,
+  ];
+
+  it('are taken as their positive form', async () => {
+    const db = await openStore({
+      databaseUrl: store === 'postgres' ? await freshPostgresDatabase() : null,
+      dataDir: null,
+    });
+    try {
+      const negative = [
+        credit('CM-1', '-1,250.50', '-1,000.05'),
+        credit('CM-2', '-80.00', '0.00'),
+        credit('CM-3', '-0', '-0'),
+      ];
+      expect(await importLedgerCsv(db, csvOf(negative))).toMatchObject({ inserted: 3, written: true, errors: [] });
+      const erp = new SqlLedgerErp(db);
+      expect((await erp.listOpenItems('C-1')).credits).toEqual([
+        expect.objectContaining({ number: 'CM-1', amount: 125_050, openAmount: 100_005 }),
+      ]);
+      const positive = [credit('CM-1', '1,250.50', '1000.05'), credit('CM-2', '80.00', '0'), credit('CM-3', '0', '0')];
+      expect(await importLedgerCsv(db, csvOf(positive))).toMatchObject({ inserted: 0, updated: 0, unchanged: 3 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('are refused when the amount and open amount differ in sign, as are negative invoices, by line', async () => {
+    const db = await openStore({
+      databaseUrl: store === 'postgres' ? await freshPostgresDatabase() : null,
+      dataDir: null,
+    });
+    try {
+      const result = await importLedgerCsv(
+        db,
+        csvOf([
+          credit('CM-1', '-100.00', '50.00'),
+          credit('CM-2', '100.00', '-50.00'),
+          ['C-1', 'Acme', 'US-CT', 'INV-1', 'invoice', '2025-01-05', '2025-02-04', 'USD', '-10.00', '-10.00'],
+          credit('CM-3', '-100.00', '-150.00'),
+          credit('CM-4', '--5', '-5'),
+          credit('CM-5', '-1.005', '-1.00'),
+          credit('CM-6', '-10.00', '-10.00'),
+        ]),
+      );
+      expect(result.errors.map(formatRowError)).toEqual([
+        'line 2: open_amount: 50.00 and the amount -100.00 differ in sign: give both negative or both positive',
+        'line 3: open_amount: -50.00 and the amount 100.00 differ in sign: give both negative or both positive',
+        `line 4: amount: "-10.00" is negative; only a credit memo's amounts may be`,
+        `line 4: open_amount: "-10.00" is negative; only a credit memo's amounts may be`,
+        'line 5: open_amount: -150.00 is more than the amount -100.00 (in absolute value)',
+        'line 6: amount: "--5" is not a number',
+        'line 7: amount: "-1.005" has 3 decimals; USD has 2',
+      ]);
+      expect(result).toMatchObject({ inserted: 0, written: false });
+      expect(await checksum(db)).toMatchObject({ items: 0, customers: 0 });
     } finally {
       await db.destroy();
     }

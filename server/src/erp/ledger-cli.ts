@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Currency, toDecimalString } from '@settle/schema';
 import { exportLedgerPayments } from './ledger-export.js';
 import {
   formatRowError,
@@ -14,9 +15,16 @@ import { demoErpData } from './seed.js';
 import { openSqlLedger, seedLedger } from './sql-ledger.js';
 
 const USAGE = `Usage:
-  pnpm --filter @settle/server ledger import <file.csv> [--dry-run] [--as-of <ISO time>]
+  pnpm --filter @settle/server ledger import <file.csv> [--dry-run] [--as-of <ISO time>] [--complete]
   pnpm -s --filter @settle/server ledger export-payments [--since <date>] [--unexported] [--no-mark] [--out <file.csv>]
   pnpm --filter @settle/server ledger seed-demo      (the demo ERP's customers and items, to try it out)
+
+import options:
+  --dry-run    validate and count what would change (and, with --complete, what would close); write nothing
+  --as-of      when the ERP produced the file (required after an export-payments since the last import)
+  --complete   the file lists every open item of each customer and currency in it: their documents
+               missing from it are closed (paid or written off in the ERP); other customers and
+               currencies are untouched. Try it with --dry-run first: it lists what would close.
 
 Opens the server's ledger: DATABASE_URL, else PGlite in $SETTLE_DATA_DIR/ledger (default .settle/data);
 with PGlite, stop the server first (one process at a time may open an embedded database).
@@ -74,6 +82,7 @@ async function runImport(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     'dry-run': { type: 'boolean' },
     'as-of': { type: 'string' },
+    complete: { type: 'boolean' },
   });
   if (positionals.length !== 1) throw new UsageError('import takes one CSV file');
   const file = userPath(positionals[0]!);
@@ -95,6 +104,7 @@ async function runImport(args: string[]): Promise<number> {
     };
     const result = await importLedgerCsv(db.db, createReadStream(file), {
       dryRun: values['dry-run'] === true,
+      complete: values.complete === true,
       asOf,
       totalBytes: size,
       onProgress: report,
@@ -113,12 +123,30 @@ async function runImport(args: string[]): Promise<number> {
       process.stderr.write(`${what} in ${file}: nothing imported\n`);
       return 1;
     }
+    const dryRun = values['dry-run'] === true;
+    const money = (n: number, currency: string) => toDecimalString(n, currency as Currency);
+    for (const d of result.closedFirst) {
+      process.stderr.write(
+        `ledger import: ${dryRun ? 'would close' : 'closed'} ${d.type} ${d.number} of customer ${d.customer_id}, ` +
+          `open ${d.currency} ${money(d.previous_open_amount, d.currency)} -> ${money(d.open_amount, d.currency)}` +
+          `${d.open_amount > 0 ? ' (a reversal the ERP has not had yet)' : ''}\n`,
+      );
+    }
+    if (result.closed > result.closedFirst.length) {
+      process.stderr.write(`ledger import: … and ${result.closed - result.closedFirst.length} more\n`);
+    }
     const rate = result.elapsedMs ? Math.round((result.rows * 1000) / result.elapsedMs) : result.rows;
-    const verb = values['dry-run'] ? 'Dry run (nothing written)' : 'Imported';
+    const verb = dryRun ? 'Dry run (nothing written)' : 'Imported';
+    const pairs = result.completePairs ?? 0;
+    const complete =
+      result.completePairs === null
+        ? ''
+        : `, ${result.closed} closed (complete for the file's ${pairs} customer/currency pair${pairs === 1 ? '' : 's'}; others untouched)`;
+    const changed = result.inserted + result.updated + result.closed;
     process.stdout.write(
-      `${verb}: ${result.rows} rows: ${result.inserted} new, ${result.updated} changed, ${result.unchanged} unchanged; ` +
+      `${verb}: ${result.rows} rows: ${result.inserted} new, ${result.updated} changed, ${result.unchanged} unchanged${complete}; ` +
         `customers: ${result.customersInserted} new, ${result.customersUpdated} changed; ` +
-        `${(result.elapsedMs / 1000).toFixed(1)} s, ${rate} rows/s${result.inserted + result.updated ? `, batch ${result.batch}` : ''}\n`,
+        `${(result.elapsedMs / 1000).toFixed(1)} s, ${rate} rows/s${changed ? `, batch ${result.batch}` : ''}\n`,
     );
     return 0;
   } catch (error) {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { type Currency, currencyExponent, parseDecimal } from '@settle/schema';
 import { parse } from 'csv-parse';
-import { sql } from 'kysely';
-import type { Db, Tx } from '../store/db.js';
+import { type Insertable, type RawBuilder, type Selectable, sql } from 'kysely';
+import type { Database, Db, Tx } from '../store/db.js';
 import { ledgerItemId, lockLedgerExclusive } from './sql-ledger.js';
 
 /** Header names `ledger import` reads (case-insensitive); docs/sql-ledger.md describes each. */
@@ -55,6 +55,12 @@ export interface ImportOptions {
    * not include those postings, and only the person who exported it knows).
    */
   asOf?: Date;
+  /**
+   * The file is the complete list of open items of every (customer, currency) pair in it: a
+   * document of such a pair that the file no longer lists is closed as if listed with open amount
+   * 0 (docs/sql-ledger.md, "Complete files"). Customers and currencies absent from the file are untouched.
+   */
+  complete?: boolean;
   /** Rows per INSERT … ON CONFLICT statement. */
   batchSize?: number;
   totalBytes?: number | null;
@@ -70,6 +76,12 @@ export interface ImportResult {
   unchanged: number;
   customersInserted: number;
   customersUpdated: number;
+  /** With `complete`: documents absent from the file that it closed (or would close, in a dry run). */
+  closed: number;
+  /** The first CLOSED_LISTED of them, by customer, currency, type and number. */
+  closedFirst: ClosedDocument[];
+  /** With `complete`: the (customer, currency) pairs the file covers; null without. */
+  completePairs: number | null;
   /** The first MAX_ERRORS problems; when any, nothing was written. */
   errors: RowError[];
   /** Problems past the first MAX_ERRORS, counted only. */
@@ -83,31 +95,22 @@ export interface ImportResult {
   elapsedMs: number;
 }
 
-interface ItemInput {
-  id: string;
-  customer_id: string;
-  number: string;
-  type: 'invoice' | 'credit';
-  issue_date: string;
-  due_date: string | null;
-  currency: string;
-  amount: number;
-  erp_open_amount: number;
-  open_amount: number;
-  document_url: string | null;
-  po_number: string | null;
-  memo: string | null;
-  import_batch: string;
-}
+type LedgerItems = Database['ledger_items'];
 
-interface CustomerInput {
-  id: string;
-  name: string;
-  email: string | null;
-  currency: string;
-  region: string | null;
-  import_batch: string;
-}
+/** A document closed by a complete import: its open amount before and after. */
+export type ClosedDocument = Pick<
+  Selectable<LedgerItems>,
+  'customer_id' | 'type' | 'number' | 'currency' | 'open_amount'
+> & {
+  previous_open_amount: number;
+};
+
+/** A row as the import writes it: every column, updated_at aside (the database sets it). */
+type ItemInput = Required<Omit<Insertable<LedgerItems>, 'updated_at'>>;
+type CustomerInput = Required<Omit<Insertable<Database['ledger_customers']>, 'updated_at'>>;
+
+/** How many closed documents a complete import lists by name; the rest are counted. */
+export const CLOSED_LISTED = 20;
 
 /** How many problems an import keeps; the rest are counted (a wrong file can have millions). */
 export const MAX_ERRORS = 1000;
@@ -134,6 +137,8 @@ class Rollback extends Error {}
  * a row equal to what the last import brought changes nothing, so re-importing a file is a no-op;
  * a changed row takes the file's values, and its open amount becomes the file's minus what Settle
  * posted against the item that the ERP cannot have seen yet (docs/sql-ledger.md, "Idempotency").
+ * With `complete`, documents of the file's (customer, currency) pairs that it no longer lists are
+ * closed in the same transaction (closeAbsent).
  */
 export async function importLedgerCsv(db: Db, input: Readable, options: ImportOptions = {}): Promise<ImportResult> {
   const started = Date.now();
@@ -150,6 +155,9 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
     unchanged: 0,
     customersInserted: 0,
     customersUpdated: 0,
+    closed: 0,
+    closedFirst: [],
+    completePairs: null,
     errors: [],
     errorsOmitted: 0,
     ignoredColumns: [],
@@ -195,14 +203,17 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
     await db.transaction().execute(async (trx) => {
       await lockLedgerExclusive(trx);
       if (!options.asOf) asOf = await defaultAsOf(trx);
+      if (options.complete) await createSeenTable(trx);
       const seenItems = new Map<string, number>();
       const seenCustomers = new Set<string>();
+      const pairs = new Set<string>();
       let items: ItemInput[] = [];
       let customers: CustomerInput[] = [];
       const flush = async () => {
         if (items.length) await checkCurrencies(trx, items, seenItems, addError);
         if (result.errors.length === 0 && items.length) {
           await writeBatch(trx, customers, items, asOf, result);
+          if (options.complete) await markSeen(trx, items);
         }
         items = [];
         customers = [];
@@ -239,6 +250,7 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
               });
             } else {
               seenItems.set(key, line);
+              if (options.complete) pairs.add(`${row.item.customer_id}\u0000${row.item.currency}`);
               if (!seenCustomers.has(row.customer.id)) {
                 seenCustomers.add(row.customer.id);
                 customers.push(row.customer);
@@ -262,6 +274,8 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
         throw error;
       }
       await flush();
+      if (options.complete) result.completePairs = pairs.size;
+      if (options.complete && result.errors.length === 0) await closeAbsent(trx, asOf, batch, result);
       if (result.errors.length === 0 && !options.dryRun) {
         await trx.insertInto('ledger_imports').values({ batch, as_of: asOf }).execute();
       }
@@ -274,7 +288,8 @@ export async function importLedgerCsv(db: Db, input: Readable, options: ImportOp
     if (!(error instanceof Rollback)) throw error;
   }
   if (result.errors.length) {
-    result.inserted = result.updated = result.customersInserted = result.customersUpdated = 0;
+    result.inserted = result.updated = result.customersInserted = result.customersUpdated = result.closed = 0;
+    result.closedFirst = [];
   }
   result.unchanged = result.errors.length ? 0 : result.rows - result.inserted - result.updated;
   result.elapsedMs = Date.now() - started;
@@ -304,10 +319,9 @@ function validDate(value: string): boolean {
   return d.toISOString().slice(0, 10) === value;
 }
 
-/** Why a decimal amount was refused, in the words a person fixing the file needs. */
+/** Why a decimal amount (its sign aside) was refused, in the words a person fixing the file needs. */
 function amountProblem(value: string, currency: Currency): string {
-  const cleaned = value.replace(/[,\s]/g, '');
-  if (/^-/.test(cleaned)) return `"${value}" is negative`;
+  const cleaned = value.replace(/[,\s]/g, '').replace(/^-/, '');
   const m = /^\d+\.(\d+)$/.exec(cleaned);
   if (m && (m[1]?.length ?? 0) > currencyExponent(currency)) {
     return `"${value}" has ${m[1]?.length} decimals; ${currency} has ${currencyExponent(currency)}`;
@@ -362,17 +376,36 @@ function validateRow(
   const rawCurrency = text('currency', 3, true);
   const currency = rawCurrency?.toUpperCase() ?? null;
   if (rawCurrency && !/^[A-Z]{3}$/.test(currency ?? '')) bad('currency', `"${rawCurrency}" is not an ISO 4217 code`);
-  const money = (field: 'amount' | 'open_amount'): number | null => {
+  // Many ERPs export credit memos with negative amounts: a credit keeps the magnitude, as long
+  // as its amount and open amount agree in sign. Exact decimal parsing, no floats.
+  const money = (field: 'amount' | 'open_amount'): { value: number; negative: boolean } | null => {
     const v = text(field, 40, true);
     if (v === null || !currency || !/^[A-Z]{3}$/.test(currency)) return null;
-    const n = parseDecimal(v, currency);
-    if (n === undefined) bad(field, amountProblem(v, currency));
-    return n ?? null;
+    const cleaned = v.replace(/[,\s]/g, '');
+    const negative = cleaned.startsWith('-');
+    const n = parseDecimal(negative ? cleaned.slice(1) : cleaned, currency);
+    if (n === undefined) {
+      bad(field, amountProblem(v, currency));
+      return null;
+    }
+    if (negative && n > 0 && type !== 'credit') {
+      bad(field, `"${v}" is negative; only a credit memo's amounts may be`);
+      return null;
+    }
+    return { value: n, negative: negative && n > 0 };
   };
   const amount = money('amount');
   const open = money('open_amount');
-  if (amount !== null && open !== null && open > amount) {
-    bad('open_amount', `${record.open_amount} is more than the amount ${record.amount}`);
+  if (amount && open) {
+    if (amount.value > 0 && open.value > 0 && amount.negative !== open.negative) {
+      bad(
+        'open_amount',
+        `${record.open_amount} and the amount ${record.amount} differ in sign: give both negative or both positive`,
+      );
+    } else if (open.value > amount.value) {
+      const magnitude = open.negative || amount.negative ? ' (in absolute value)' : '';
+      bad('open_amount', `${record.open_amount} is more than the amount ${record.amount}${magnitude}`);
+    }
   }
   const po = text('po_number', 100, false);
   const memo = text('memo', 500, false);
@@ -388,9 +421,9 @@ function validateRow(
     issue_date: issueDate!,
     due_date: t === 'invoice' ? dueDate : null,
     currency: currency!,
-    amount: amount!,
-    erp_open_amount: open!,
-    open_amount: open!,
+    amount: amount!.value,
+    erp_open_amount: open!.value,
+    open_amount: open!.value,
     document_url: url,
     po_number: po,
     memo,
@@ -414,7 +447,6 @@ async function writeBatch(
   asOf: Date,
   result: ImportResult,
 ): Promise<void> {
-  const at = sql`${asOf.toISOString()}::timestamptz`;
   if (customers.length) {
     // A customer keeps the currency it was created with; an email or region absent from the file is kept.
     const rows = await trx
@@ -442,9 +474,6 @@ async function writeBatch(
       else result.customersUpdated += 1;
     }
   }
-  // The open balance of a changed item: the ERP's figure minus Settle's postings the ERP cannot
-  // have had when it exported the file (not reversed, not exported before asOf), plus postings it
-  // had (exported before asOf) whose reversal it had not (the ERP still shows them paid), within 0..amount.
   const rows = await trx
     .insertInto('ledger_items')
     .values(items)
@@ -454,16 +483,7 @@ async function writeBatch(
         .doUpdateSet({
           amount: sql`excluded.amount`,
           erp_open_amount: sql`excluded.erp_open_amount`,
-          open_amount: sql`least(excluded.amount, greatest(0, excluded.erp_open_amount - coalesce((
-            select sum(case
-              when p.reversed_at is null then
-                case when p.exported_at is null or p.exported_at > ${at} then l.taken else 0 end
-              when p.exported_at <= ${at} and (p.reversal_exported_at is null or p.reversal_exported_at > ${at})
-                then -l.taken
-              else 0 end)
-            from ledger_posting_lines l
-            join ledger_postings p on p.payment_id = l.payment_id
-            where l.item_id = ledger_items.id), 0)))`,
+          open_amount: openBalance(sql`excluded.amount`, sql`excluded.erp_open_amount`, asOf),
           issue_date: sql`excluded.issue_date`,
           due_date: sql`excluded.due_date`,
           currency: sql`excluded.currency`,
@@ -486,6 +506,71 @@ async function writeBatch(
     if (r.inserted) result.inserted += 1;
     else result.updated += 1;
   }
+}
+
+/**
+ * The open balance of the ledger_items row being written, from the ERP's figure: that figure minus
+ * Settle's postings the ERP cannot have had when it exported the file (not reversed, not exported
+ * before asOf), plus postings it had (exported before asOf) whose reversal it had not (the ERP
+ * still shows them paid), within 0..amount. Posting lines are never changed: what Settle took stays
+ * recorded for the export and for a reversal.
+ */
+function openBalance(amount: RawBuilder<unknown>, erpOpen: RawBuilder<unknown>, asOf: Date): RawBuilder<number> {
+  const at = sql`${asOf.toISOString()}::timestamptz`;
+  return sql<number>`least(${amount}, greatest(0, ${erpOpen} - coalesce((
+    select sum(case
+      when p.reversed_at is null then
+        case when p.exported_at is null or p.exported_at > ${at} then l.taken else 0 end
+      when p.exported_at <= ${at} and (p.reversal_exported_at is null or p.reversal_exported_at > ${at})
+        then -l.taken
+      else 0 end)
+    from ledger_posting_lines l
+    join ledger_postings p on p.payment_id = l.payment_id
+    where l.item_id = ledger_items.id), 0)))`;
+}
+
+/** The ids of a complete import's rows, for closeAbsent; gone with the transaction. */
+async function createSeenTable(trx: Tx): Promise<void> {
+  await sql`create temporary table ledger_import_seen (id text primary key) on commit drop`.execute(trx);
+}
+
+async function markSeen(trx: Tx, items: ItemInput[]): Promise<void> {
+  await sql`insert into ledger_import_seen (id) select unnest(${items.map((i) => i.id)}::text[])`.execute(trx);
+}
+
+/**
+ * A complete import, once every row is written: a document of a (customer, currency) pair the
+ * file lists, open on the ERP's side (erp_open_amount > 0) but absent from the file, is closed as
+ * if the file listed it with open amount 0: erp_open_amount 0, and open_amount by openBalance from
+ * 0 (0, unless a reversal of a payment the ERP has had is not yet exported: the payer owes that
+ * again). One statement, whatever the size of the file. Settle's on-account credits are not the
+ * ERP's and are never closed. A second run finds nothing (erp_open_amount is 0 by then).
+ */
+async function closeAbsent(trx: Tx, asOf: Date, batch: string, result: ImportResult): Promise<void> {
+  const { rows } = await sql<ClosedDocument & { total: number }>`
+    with pairs as (
+      select distinct i.customer_id, i.currency
+      from ledger_items i join ledger_import_seen s on s.id = i.id
+    ), closing as (
+      select t.id, t.open_amount as previous_open_amount
+      from ledger_items t join pairs on pairs.customer_id = t.customer_id and pairs.currency = t.currency
+      where t.erp_open_amount > 0
+        and not exists (select 1 from ledger_import_seen s where s.id = t.id)
+        and not exists (select 1 from ledger_postings o where o.on_account_item_id = t.id)
+    ), closed as (
+      update ledger_items
+      set erp_open_amount = 0, open_amount = ${openBalance(sql`ledger_items.amount`, sql`0`, asOf)},
+        import_batch = ${batch}, updated_at = now()
+      from closing
+      where ledger_items.id = closing.id
+      returning ledger_items.customer_id, ledger_items.type, ledger_items.number, ledger_items.currency,
+        ledger_items.open_amount, closing.previous_open_amount
+    )
+    select *, (count(*) over ())::int as total from closed
+    order by customer_id, currency, type, number
+    limit ${CLOSED_LISTED}`.execute(trx);
+  result.closed = rows[0]?.total ?? 0;
+  result.closedFirst = rows.map(({ total: _, ...doc }) => doc);
 }
 
 /**
