@@ -531,6 +531,28 @@ describe.each(STORES)('reversals after an export on %s', (store) => {
     }
   });
 
+  it('lists the card surcharge as its own row, and its reversal negated', async () => {
+    const { db, erp } = await postedLedger(store);
+    try {
+      await exported(db, { unexported: true });
+      await erp.postPayment({ ...payment('pay_2', 2_000), surchargeAmount: 58 });
+      const cols = ['payment_id', 'document_number', 'document_type', 'applied_cash', 'reversed'];
+      const pick = (rows: Array<Record<string, string>>) => rows.map((r) => cols.map((c) => r[c]));
+      // The payment's rows add up to what the card was charged: 20.00 on INV-1 and 0.58 of surcharge.
+      expect(pick(await exported(db, { unexported: true }))).toEqual([
+        ['pay_2', 'INV-1', 'invoice', '20.00', 'false'],
+        ['pay_2', 'SURCHARGE-pay_2', 'surcharge', '0.58', 'false'],
+      ]);
+      await erp.reversePayment('pay_2', 'dispute lost');
+      expect(pick(await exported(db, { unexported: true }))).toEqual([
+        ['pay_2', 'INV-1', 'invoice', '-20.00', 'true'],
+        ['pay_2', 'SURCHARGE-pay_2', 'surcharge', '-0.58', 'true'],
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('marks nothing when writing the output fails', async () => {
     const { db } = await postedLedger(store);
     try {

@@ -48,7 +48,8 @@ export interface ExportOptions {
 /**
  * Writes the SQL ledger's postings as CSV for re-import into the ERP: per invoice the cash,
  * credit and deduction (with the merchant's and the ERP's reason code) Settle applied, per credit
- * memo the credit consumed, and the unapplied rest as an `on_account` row. Amounts are decimal
+ * memo the credit consumed, the unapplied rest as an `on_account` row and the card surcharge as a
+ * `surcharge` row (so a payment's rows add up to what was charged). Amounts are decimal
  * strings in the currency's units. A reversed posting is listed with reversed=true, so the ERP
  * side can undo it; with `unexported`, a reversal of a posting already handed over is its own
  * rows, negated. The select and the marking run in one transaction, and marking happens only once
@@ -66,6 +67,7 @@ export async function exportLedgerPayments(db: Db, out: Writable, options: Expor
         'p.currency',
         'p.cash_amount',
         'p.unapplied_amount',
+        'p.surcharge_amount',
         'p.erp_reference',
         'p.reference',
         'p.method',
@@ -166,6 +168,20 @@ export async function exportLedgerPayments(db: Db, out: Writable, options: Expor
           document_number: `UNAPPLIED-${p.payment_id}`,
           document_type: 'on_account',
           applied_cash: money(p.unapplied_amount),
+          credit_applied: money(0),
+          deduction: money(0),
+          reason_code: '',
+          erp_reason_code: '',
+          deduction_note: '',
+        });
+      }
+      if (p.surcharge_amount > 0) {
+        // The card surcharge, collected with the payment: fee income, no document's payment.
+        csv.write({
+          ...common,
+          document_number: `SURCHARGE-${p.payment_id}`,
+          document_type: 'surcharge',
+          applied_cash: money(p.surcharge_amount),
           credit_applied: money(0),
           deduction: money(0),
           reason_code: '',
