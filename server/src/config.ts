@@ -85,8 +85,8 @@ export function loadTrytonConfig(env: NodeJS.ProcessEnv): TrytonConfig {
     url,
     user: env.SETTLE_TRYTON_USER as string,
     password: env.SETTLE_TRYTON_PASSWORD as string,
-    journal: env.SETTLE_TRYTON_JOURNAL || 'Settle',
-    surchargeAccount: env.SETTLE_TRYTON_SURCHARGE_ACCOUNT || SURCHARGE_ACCOUNT,
+    journal: env.SETTLE_TRYTON_JOURNAL?.trim() || 'Settle',
+    surchargeAccount: env.SETTLE_TRYTON_SURCHARGE_ACCOUNT?.trim() || SURCHARGE_ACCOUNT,
     timeoutMs: int(env.SETTLE_ERP_TIMEOUT_MS, 15_000, 'SETTLE_ERP_TIMEOUT_MS'),
   };
 }

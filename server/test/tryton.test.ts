@@ -323,12 +323,13 @@ describe('TrytonErp', () => {
   });
 
   /**
-   * Holds `erp`'s pay-wizard "choice" calls, once each read was made and before trytond gets the
-   * call, until `release()`; `held` resolves when `count` calls wait. Nothing in the adapter can
+   * Holds `erp`'s `nth` pay-wizard "choice" call, once its reads were made and before trytond gets
+   * the call, until `release()`; `held` resolves when it waits. Nothing in the adapter can
    * notice: to trytond this is a request that arrives late.
    */
-  const holdPayCalls = (erp: TrytonErp) => {
+  const holdPayCalls = (erp: TrytonErp, nth = 1) => {
     const call = erp.rpc.call.bind(erp.rpc);
+    let seen = 0;
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -338,7 +339,7 @@ describe('TrytonErp', () => {
       arrived = resolve;
     });
     erp.rpc.call = async <T>(m: string, params: unknown[]): Promise<T> => {
-      if (m === 'wizard.account.invoice.pay.execute' && params[2] === 'choice') {
+      if (m === 'wizard.account.invoice.pay.execute' && params[2] === 'choice' && ++seen === nth) {
         arrived();
         await gate;
       }
@@ -366,6 +367,46 @@ describe('TrytonErp', () => {
     expect(await moves(other, `[settle:${p.paymentId}#`)).toHaveLength(1);
     const after = (await other.listOpenItems(trytond.seed.customer)).invoices.find((i) => i.id === invoice.id);
     expect(after?.openAmount).toBe(invoice.openAmount - 400);
+    await other.reversePayment(p.paymentId, 'test cleanup');
+  });
+
+  it('books a step once when another run writes the same invoice within the second the late run read it', async () => {
+    // Tryton's SQLite versions are whole seconds: the cash step and the deduction on one invoice,
+    // moments apart, would share a version but for the adapter's wait (writableAfter).
+    const [invoice] = (await adapter().listOpenItems(trytond.seed.customer)).invoices;
+    if (!invoice) throw new Error('the seed has no open invoice');
+    const p = {
+      ...posting('same-second', [{ invoiceId: invoice.id, cash: 300 }]),
+      applications: [
+        {
+          invoiceId: invoice.id,
+          cash: 300,
+          credit: 0,
+          deduction: { amount: 200, reasonCode: 'damaged_goods', erpReasonCode: null, note: null },
+        },
+      ],
+    };
+    const late = adapter();
+    const other = adapter();
+    // A warm instance (logged in, payment methods known), so that it writes within the second.
+    await other.postPayment(posting('warm-up', [{ invoiceId: invoice.id, cash: 1 }]));
+    const cash = holdPayCalls(late, 1);
+    const { held, release } = holdPayCalls(late, 2);
+    const first = late.postPayment(p);
+    // The late run books the cash step as a second begins (trytond runs on this machine's clock),
+    // so that without the wait the other run's deduction is stamped in the same second; then it
+    // reads the invoice for the deduction and is held there.
+    await cash.held;
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000)));
+    cash.release();
+    await held;
+    const { erpReference } = await other.postPayment(p);
+    release();
+    expect(await first).toEqual({ erpReference });
+    expect(await moves(other, `[settle:${p.paymentId}#0]`)).toHaveLength(1);
+    expect(await moves(other, `[settle:${p.paymentId}#1]`)).toHaveLength(1);
+    const after = (await other.listOpenItems(trytond.seed.customer)).invoices.find((i) => i.id === invoice.id);
+    expect(after?.openAmount).toBe(invoice.openAmount - 500 - 1);
     await other.reversePayment(p.paymentId, 'test cleanup');
   });
 
@@ -422,15 +463,33 @@ describe('TrytonErp', () => {
     // The run whose move committed last reads both; the other may have finished before it.
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(refused.length).toBeGreaterThanOrEqual(1);
-    const booked = /booked twice in Tryton, account\.move,\d+ .*reverse it by hand/;
+    const booked = /booked twice in Tryton, account\.move,\d+ .*cancel it in Tryton \(Cancel Moves\)/;
     for (const reason of refused) {
       expect(reason).toBeInstanceOf(ErpRejectedError);
       expect(reason.message).toMatch(booked);
     }
-    // And so does every later run of it (the outbox's retry).
+    // And so does every later run of it (the outbox's retry), and a reversal, which would undo half.
     await expect(one.postPayment(p)).rejects.toThrow(booked);
+    await expect(one.reversePayment(p.paymentId, 'ACH return')).rejects.toThrow(booked);
     expect(await moves(one, `[settle:${p.paymentId}#0]`)).toHaveLength(2);
+    // A person cancels the extra move with Tryton's Cancel Moves wizard (the cancellation keeps the
+    // description, tag included): the payment is then booked once, and posts and reverses cleanly.
+    const extra = Number(/account\.move,(\d+)/.exec(String(refused[0]?.message))?.[1]);
+    const wizard = 'wizard.account.move.cancel';
+    const context = {
+      ...(await one.rpc.call<Record<string, unknown>>('model.res.user.get_preferences', [true, {}])),
+      active_id: extra,
+      active_ids: [extra],
+      active_model: 'account.move',
+    };
+    const [sid] = await one.rpc.call<[number]>(`${wizard}.create`, [{}]);
+    await one.rpc.call(`${wizard}.execute`, [sid, {}, 'default', context]);
+    await one.rpc.call(`${wizard}.execute`, [sid, { default: { description: null } }, 'cancel', context]);
+    await one.rpc.call(`${wizard}.delete`, [sid, context]);
+    expect(await one.postPayment(p)).toEqual({ erpReference: expect.stringMatching(/^account\.move,\d+$/) });
     await one.reversePayment(p.paymentId, 'test cleanup');
+    // The original, the extra, its cancellation, and the reversal of the original.
+    expect(await moves(one, `:${p.paymentId}#0]`)).toHaveLength(4);
   });
 
   it('books the card surcharge as revenue, so the payment method account holds the whole charge', async () => {
@@ -459,6 +518,30 @@ describe('TrytonErp', () => {
     expect(after?.openAmount).toBe(invoice.openAmount - 1_000);
     await erp.reversePayment(p.paymentId, 'test cleanup');
     expect(await totals(surcharge)).toEqual({ debit: before.debit + 30, credit: before.credit + 30 });
+  });
+
+  it('refuses a surcharge account that cannot take the move before booking anything', async () => {
+    const erp = adapter();
+    const [invoice] = (await erp.listOpenItems(trytond.seed.customer)).invoices;
+    if (!invoice) throw new Error('the seed has no open invoice');
+    const [receivable] = await erp.rpc.call<Array<{ id: number }>>('model.account.account.search_read', [
+      [['type.receivable', '=', true]],
+      0,
+      1,
+      null,
+      ['id'],
+      await erp.rpc.call<Record<string, unknown>>('model.res.user.get_preferences', [true, {}]),
+    ]);
+    const wrong = createTrytonErp({
+      url: trytond.url,
+      user: trytond.user,
+      password: trytond.password,
+      journal: 'Settle',
+      surchargeAccount: String(receivable?.id),
+    });
+    const p = { ...posting('receivable-surcharge', [{ invoiceId: invoice.id, cash: 500 }]), surchargeAmount: 15 };
+    await expect(wrong.postPayment(p)).rejects.toThrow(/is a customer or supplier account/);
+    expect(await moves(erp, `[settle:${p.paymentId}#`)).toEqual([]);
   });
 
   it('refuses a surcharge it has no account for before booking anything', async () => {

@@ -28,12 +28,17 @@ export { type TrytonConfig, TrytonRpc } from './rpc.js';
 /** The payment methods the seed creates; SETTLE_TRYTON_JOURNAL names the cash one. */
 const CREDIT_METHOD = 'Settle credit memo';
 const DEDUCTION_METHOD = 'Settle deduction';
+/** How long after reading a whole-second version (SQLite) a write waits: see writableAfter. */
+const SECOND_VERSIONS_WAIT_MS = 1_050;
 /** How often a step is read again and retried after trytond's optimistic lock refused its write. */
 const CONFLICT_ATTEMPTS = 3;
 
+/** A document read for a write: its `_timestamp` and when it was read (performance.now()). */
+type Versioned = InvoiceRow & { version: string; readAt: number };
+
 /**
  * A payment's tagged moves: its steps and the reversals of them, by step number, and any second
- * move of a step (`twice`: only an on-account step, which has no document to lock, can get one).
+ * move of a step (`twice`: on-account and surcharge steps have no document to lock), cancelled moves aside.
  */
 type Tagged = { steps: Map<number, MoveRow>; reversals: Map<number, MoveRow>; twice: MoveRow[] };
 
@@ -60,6 +65,8 @@ interface MoveRow {
   description: string | null;
   number?: string | null;
   state: string;
+  /** A Reference: "account.invoice,12" for a wizard's move, "account.move,80" for Tryton's cancellation of move 80. */
+  origin?: string | null;
 }
 
 interface LineRow {
@@ -289,16 +296,29 @@ export class TrytonErp implements ErpAdapter {
 
   /** Moves whose description carries `[settle:<paymentId>#…]` or `[settle-reversal:<paymentId>#…]`. */
   async #tagged(paymentId: string): Promise<Tagged> {
+    const fields = ['description', 'number', 'state', 'origin'];
     const rows = await this.#searchRead<MoveRow>(
       'account.move',
       [['description', 'like', `%:${paymentId}#%`]],
-      ['description', 'number', 'state'],
+      fields,
       [['id', 'ASC']],
     );
+    // A move a person cancelled in Tryton (Cancel Moves: a copy of it, reversed, whose origin is
+    // the move, keeping its description unless they typed another) counts as not booked, and the
+    // cancellation as nothing: that is how a person removes a move booked twice.
+    const cancellations = rows.length
+      ? await this.#searchRead<MoveRow>(
+          'account.move',
+          [['origin', 'in', rows.map((r) => `account.move,${r.id}`)]],
+          fields,
+        )
+      : [];
+    const cancelled = new Set(cancellations.map((c) => Number(c.origin?.split(',')[1])));
     const steps = new Map<number, MoveRow>();
     const reversals = new Map<number, MoveRow>();
     const twice: MoveRow[] = [];
     for (const row of rows) {
+      if (cancelled.has(row.id) || row.origin?.startsWith('account.move,')) continue;
       const d = row.description ?? '';
       // Only the tag the adapter appends counts: text earlier in the description (a payer's note) cannot pose as one.
       const m = /\[settle(-reversal)?:([^\]#]+)#(\d+)\]$/.exec(d);
@@ -333,16 +353,20 @@ export class TrytonErp implements ErpAdapter {
         if (done.reversals.size > 0) break;
       }
     } catch (error) {
-      if (error instanceof ErpRejectedError && done.steps.size > 0) {
-        throw new ErpRejectedError(`${error.message}; ${id}: ${bookedText(done.steps)}`);
+      if (error instanceof ErpRejectedError) {
+        // Read again: the tags read before the last step lack the step just booked.
+        const booked = await this.#tagged(id).then(
+          (t) => t.steps,
+          () => done.steps,
+        );
+        if (booked.size > 0) throw new ErpRejectedError(`${error.message}; ${id}: ${bookedText(booked)}`);
       }
       throw error;
     }
     const final = await this.#tagged(id);
     if (final.twice.length > 0) {
-      // Two runs each made the on-account move (docs/tryton.md, "Exactly once"): park it for a person.
-      const extra = final.twice.map((m) => `account.move,${m.id}${m.number ? ` (${m.number})` : ''}`).join(', ');
-      throw new ErpRejectedError(`${id}: booked twice in Tryton, ${extra} repeats a step: reverse it by hand`);
+      // Two runs each made a move without a document to lock (docs/tryton.md, "Exactly once"): park it for a person.
+      throw new ErpRejectedError(`${id}: ${twiceText(final.twice)}`);
     }
     const first = final.steps.get(0);
     if (!first) throw new ErpRejectedError(`Tryton shows no move for ${id} after posting it`);
@@ -387,17 +411,20 @@ export class TrytonErp implements ErpAdapter {
     return done;
   }
 
-  /** The invoice or credit memo a step pays, with its version for Tryton's optimistic lock. */
-  async #document(invoiceId: number): Promise<InvoiceRow> {
+  /**
+   * The invoice or credit memo a step pays, with its version for Tryton's optimistic lock and when
+   * this process had read it (`performance.now()`, for {@link writableAfter}).
+   */
+  async #document(invoiceId: number): Promise<Versioned> {
     const [row] = await this.#searchRead<InvoiceRow>(
       'account.invoice',
       [['id', '=', invoiceId]],
       [...INVOICE_FIELDS, '_timestamp'],
     );
     if (!row) throw new ErpRejectedError(`unknown invoice ${invoiceId}`);
-    if (typeof row._timestamp !== 'string')
-      throw new ErpRejectedError(`Tryton sent no _timestamp for invoice ${invoiceId}`);
-    return row;
+    const version = row._timestamp;
+    if (typeof version !== 'string') throw new ErpRejectedError(`Tryton sent no _timestamp for invoice ${invoiceId}`);
+    return { ...row, version, readAt: performance.now() };
   }
 
   /** Checks the whole posting against Tryton's balances before the first step changes anything. */
@@ -507,7 +534,7 @@ export class TrytonErp implements ErpAdapter {
    * document changed since it was read.
    */
   async #payInvoice(
-    document: InvoiceRow,
+    document: Versioned,
     amount: number,
     currency: Currency,
     method: 'cash' | 'credit' | 'deduction',
@@ -523,7 +550,7 @@ export class TrytonErp implements ErpAdapter {
       active_ids: [invoiceId],
       active_model: 'account.invoice',
       // Tryton's optimistic lock: the wizard's write to the invoice fails if it changed since this version was read.
-      _timestamp: { [`account.invoice,${invoiceId}`]: document._timestamp },
+      _timestamp: { [`account.invoice,${invoiceId}`]: document.version },
     };
     const [sid] = await this.rpc.call<[number, string, string]>(`${wizard}.create`, [{}]);
     try {
@@ -542,6 +569,8 @@ export class TrytonErp implements ErpAdapter {
         payment_method: methods[method].id,
         date: trytonDate(date),
       };
+      await writableAfter(document);
+      // The first call that can write the invoice (a full payment is booked in "choice").
       const next = await exec({ start }, 'choice');
       if (next.view?.state === 'ask') {
         const ask = { ...values(next.view.defaults), type: 'partial', writeoff: null };
@@ -578,22 +607,51 @@ export class TrytonErp implements ErpAdapter {
     await this.#receive(posting, amount, description, { account: await this.#surchargeAccount(), party: null });
   }
 
-  /** The revenue account SETTLE_TRYTON_SURCHARGE_ACCOUNT names (a code, a name or an id). */
+  /**
+   * The account SETTLE_TRYTON_SURCHARGE_ACCOUNT names (a code, a name or an id), checked to take a
+   * move line without a party: an account that cannot would refuse the surcharge move only after
+   * the invoices were paid, so it is refused before the first step instead.
+   */
   #surchargeAccount(): Promise<number> {
     const key = this.#config.surchargeAccount ?? SURCHARGE_ACCOUNT;
-    this.#surchargeAccountId ??= this.#searchRead<{ id: number; code: string | null; name: string }>(
+    type Row = {
+      id: number;
+      code: string | null;
+      name: string;
+      type: number | null;
+      closed: boolean;
+      party_required: boolean;
+      'type.': { receivable: boolean; payable: boolean } | null;
+    };
+    this.#surchargeAccountId ??= this.#searchRead<Row>(
       'account.account',
       ['OR', ['code', '=', key], ['name', '=', key], ...(recordId(key) ? [['id', '=', Number(key)]] : [])],
-      ['code', 'name'],
+      ['code', 'name', 'type', 'closed', 'party_required', 'type.receivable', 'type.payable'],
       [['id', 'ASC']],
     )
       .then((rows) => {
-        const row = rows.find((r) => r.code === key) ?? rows.find((r) => r.name === key) ?? rows[0];
+        const setting = `SETTLE_TRYTON_SURCHARGE_ACCOUNT "${key}"`;
+        const byCode = rows.filter((r) => r.code === key);
+        const byName = rows.filter((r) => r.name === key);
+        const matches = byCode.length ? byCode : byName.length ? byName : rows;
+        const [row] = matches;
         if (!row) {
           throw new ErpRejectedError(
             `Tryton has no account "${key}" for card surcharges (SETTLE_TRYTON_SURCHARGE_ACCOUNT; server/tryton/seed.py creates "${SURCHARGE_ACCOUNT}")`,
           );
         }
+        if (matches.length > 1) {
+          throw new ErpRejectedError(`${setting} names ${matches.length} Tryton accounts: give its code or id`);
+        }
+        const problem =
+          row.type === null
+            ? 'is a view account (no type): moves cannot be booked to it'
+            : row.closed
+              ? 'is closed'
+              : row.party_required || row['type.']?.receivable || row['type.']?.payable
+                ? "is a customer or supplier account: a surcharge is the merchant's income, not the customer's"
+                : null;
+        if (problem) throw new ErpRejectedError(`${setting}: account ${row.code ?? row.name} ${problem}`);
         return row.id;
       })
       .catch((error: unknown) => {
@@ -634,7 +692,9 @@ export class TrytonErp implements ErpAdapter {
   }
 
   async #reverse(paymentId: string, reason: string, signal?: AbortSignal): Promise<void> {
-    const { steps, reversals } = await this.#tagged(paymentId);
+    const { steps, reversals, twice } = await this.#tagged(paymentId);
+    // Reversing only the first of two would leave the payment half undone: a person cancels the extra first.
+    if (twice.length > 0) throw new ErpRejectedError(`Cannot reverse ${paymentId}: ${twiceText(twice)}`);
     const numbers = [...steps.keys()].sort((a, b) => b - a);
     const reversed: number[] = [];
     for (const n of numbers) {
@@ -777,6 +837,26 @@ function checkBalance(row: InvoiceRow, amount: number, currency: Currency): void
       `${what}: ${toDecimalString(Math.abs(amount), currency)} is more than what is left, ${toDecimalString(Math.max(0, Math.sign(amount) * left), currency)}`,
     );
   }
+}
+
+/**
+ * Waits, if need be, until more than a second has passed since `document` was read. Tryton's
+ * SQLite backend gives `_timestamp` in whole seconds (its EXTRACT(EPOCH) drops the fraction), so
+ * two writes within one second share a version and the optimistic lock cannot tell them apart.
+ * A write sent over a second after its own read is stamped over a second after the version any
+ * other run read before it, so it changes the version that run will send. PostgreSQL's versions
+ * have microseconds (a fraction): no wait.
+ */
+async function writableAfter(document: Versioned): Promise<void> {
+  if (document.version.includes('.')) return;
+  const wait = document.readAt + SECOND_VERSIONS_WAIT_MS - performance.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+/** The refusal for a payment with a step booked twice: what to cancel, and how. */
+function twiceText(twice: MoveRow[]): string {
+  const extra = twice.map((m) => `account.move,${m.id}${m.number ? ` (${m.number})` : ''}`).join(', ');
+  return `booked twice in Tryton, ${extra} repeats a step: cancel it in Tryton (Cancel Moves)`;
 }
 
 /** What a posting already booked, for a person who must act on a posting stopped halfway. */

@@ -1,9 +1,9 @@
 import { ErpRejectedError, ErpUnavailableError } from '../port.js';
 
-/** Where and as whom the adapter talks to trytond (SETTLE_TRYTON_*; docs/tryton.md). */
 /** The card surcharge's revenue account unless SETTLE_TRYTON_SURCHARGE_ACCOUNT names another. */
 export const SURCHARGE_ACCOUNT = 'Card surcharge income';
 
+/** Where and as whom the adapter talks to trytond (SETTLE_TRYTON_*; docs/tryton.md). */
 export interface TrytonConfig {
   /** The database's JSON-RPC root, e.g. http://127.0.0.1:8000/settle/ */
   url: string;
