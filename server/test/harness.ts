@@ -220,18 +220,37 @@ export async function acmePosting(
 ): Promise<ErpPosting> {
   const { invoices } = await erp.listOpenItems(demoCustomerId);
   const invoice = invoices.find((i) => i.currency === 'USD')!;
+  return cashPosting(demoCustomerId, invoice.id, paymentId, 10_000, {
+    surchargeAmount: 300,
+    reference: `Settle ${paymentId} / Visa •4242`,
+    ...over,
+  });
+}
+
+/**
+ * A USD card posting of `cash` on one invoice (plus `unapplied` on account), dated 2025-03-14,
+ * without surcharge; `over` replaces any field.
+ */
+export function cashPosting(
+  customerId: string,
+  invoiceId: string,
+  paymentId: string,
+  cash: number,
+  over: Partial<ErpPosting> & { unapplied?: number } = {},
+): ErpPosting {
+  const { unapplied = 0, ...rest } = over;
   return {
     paymentId,
-    customerId: demoCustomerId,
+    customerId,
     currency: 'USD',
     date: '2025-03-14',
     method: 'card',
-    cashAmount: 10_000,
-    surchargeAmount: 300,
-    reference: `Settle ${paymentId} / Visa •4242`,
-    applications: [{ invoiceId: invoice.id, cash: 10_000, credit: 0, deduction: null }],
+    cashAmount: cash + unapplied,
+    surchargeAmount: 0,
+    reference: `Settle ${paymentId}`,
+    applications: [{ invoiceId, cash, credit: 0, deduction: null }],
     credits: [],
-    unappliedAmount: 0,
-    ...over,
+    unappliedAmount: unapplied,
+    ...rest,
   };
 }

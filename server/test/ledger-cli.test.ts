@@ -18,7 +18,15 @@ import { formatRowError, importLedgerCsv, LedgerAsOfRequiredError, LedgerFileErr
 import { type ErpPosting, ErpRejectedError } from '../src/erp/port.js';
 import { ledgerDataDir, ledgerItemId, openSqlLedger, SqlLedgerErp } from '../src/erp/sql-ledger.js';
 import { type Db, openStore } from '../src/store/db.js';
-import { call, freshPostgresDatabase, STORES, type StoreKind, startTestServer, waitFor } from './harness.js';
+import {
+  call,
+  cashPosting,
+  freshPostgresDatabase,
+  STORES,
+  type StoreKind,
+  startTestServer,
+  waitFor,
+} from './harness.js';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const tsx = join(serverDir, 'node_modules/.bin/tsx');
@@ -486,19 +494,7 @@ function agingRow(amount: string, open: string, currency = 'USD'): string[] {
 }
 
 function payment(paymentId: string, cash: number, reference = `Settle ${paymentId}`): ErpPosting {
-  return {
-    paymentId,
-    customerId: 'C-1',
-    currency: 'USD',
-    date: '2025-03-14',
-    method: 'card',
-    cashAmount: cash,
-    surchargeAmount: 0,
-    reference,
-    applications: [{ invoiceId: INV_1, cash, credit: 0, deduction: null }],
-    credits: [],
-    unappliedAmount: 0,
-  };
+  return cashPosting('C-1', INV_1, paymentId, cash, { reference });
 }
 
 const later = () => new Date(Date.now() + 1_000);

@@ -17,7 +17,7 @@ import { type ImportResult, importLedgerCsv } from '../src/erp/ledger-import.js'
 import { type ErpPosting, ErpRejectedError } from '../src/erp/port.js';
 import { ledgerDataDir, ledgerItemId, openSqlLedger, SqlLedgerErp } from '../src/erp/sql-ledger.js';
 import { type Db, openStore } from '../src/store/db.js';
-import { freshPostgresDatabase, STORES, waitFor } from './harness.js';
+import { cashPosting, freshPostgresDatabase, STORES, waitFor } from './harness.js';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/open-ledger.ts', import.meta.url));
@@ -38,20 +38,8 @@ function aging(open: { 'INV-1'?: string; 'INV-2'?: string }): string {
   return `${HEADER}\n${rows.join('\n')}\n`;
 }
 
-function payment(paymentId: string, invoiceId: string, cash: number, unappliedAmount = 0): ErpPosting {
-  return {
-    paymentId,
-    customerId: 'C-1',
-    currency: 'USD',
-    date: '2025-03-14',
-    method: 'card',
-    cashAmount: cash + unappliedAmount,
-    surchargeAmount: 0,
-    reference: `Settle ${paymentId}`,
-    applications: [{ invoiceId, cash, credit: 0, deduction: null }],
-    credits: [],
-    unappliedAmount,
-  };
+function payment(paymentId: string, invoiceId: string, cash: number, unapplied = 0): ErpPosting {
+  return cashPosting('C-1', invoiceId, paymentId, cash, { unapplied });
 }
 
 /** A promise with a flag saying whether it has settled, read while it is still pending. */
