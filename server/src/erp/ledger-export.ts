@@ -162,33 +162,21 @@ export async function exportLedgerPayments(db: Db, out: Writable, options: Expor
           deduction_note: inertText(l.note),
         });
       }
-      if (p.unapplied_amount > 0) {
+      // Money beyond the documents: the unapplied rest, and the card surcharge (fee income, no document's payment).
+      const extra = (number: string, type: 'on_account' | 'surcharge', amount: number) =>
         csv.write({
           ...common,
-          document_number: `UNAPPLIED-${p.payment_id}`,
-          document_type: 'on_account',
-          applied_cash: money(p.unapplied_amount),
+          document_number: number,
+          document_type: type,
+          applied_cash: money(amount),
           credit_applied: money(0),
           deduction: money(0),
           reason_code: '',
           erp_reason_code: '',
           deduction_note: '',
         });
-      }
-      if (p.surcharge_amount > 0) {
-        // The card surcharge, collected with the payment: fee income, no document's payment.
-        csv.write({
-          ...common,
-          document_number: `SURCHARGE-${p.payment_id}`,
-          document_type: 'surcharge',
-          applied_cash: money(p.surcharge_amount),
-          credit_applied: money(0),
-          deduction: money(0),
-          reason_code: '',
-          erp_reason_code: '',
-          deduction_note: '',
-        });
-      }
+      if (p.unapplied_amount > 0) extra(`UNAPPLIED-${p.payment_id}`, 'on_account', p.unapplied_amount);
+      if (p.surcharge_amount > 0) extra(`SURCHARGE-${p.payment_id}`, 'surcharge', p.surcharge_amount);
     }
     csv.end();
     await done;

@@ -33,6 +33,18 @@ const SECOND_VERSIONS_WAIT_MS = 1_050;
 /** How often a step is read again and retried after trytond's optimistic lock refused its write. */
 const CONFLICT_ATTEMPTS = 3;
 
+/** `load` on first use, shared by every caller; a failed load is forgotten, so the next call tries again. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => {
+    value ??= load().catch((error: unknown) => {
+      value = null;
+      throw error;
+    });
+    return value;
+  };
+}
+
 /** A document read for a write: its `_timestamp` and when it was read (performance.now()). */
 type Versioned = InvoiceRow & { version: string; readAt: number };
 
@@ -115,11 +127,6 @@ export class TrytonErp implements ErpAdapter {
   readonly rpc: TrytonRpc;
   readonly #config: TrytonConfig;
   #writes: Promise<unknown> = Promise.resolve();
-  #methods: Promise<Record<'cash' | 'credit' | 'deduction', { id: number; journal: number; account: number }>> | null =
-    null;
-  #currency: Promise<Currency> | null = null;
-  #surchargeAccountId: Promise<number> | null = null;
-  #userContext: Promise<Record<string, unknown>> | null = null;
 
   constructor(config: TrytonConfig) {
     this.#config = config;
@@ -127,15 +134,7 @@ export class TrytonErp implements ErpAdapter {
   }
 
   /** The user's context (company, companies, language) as res.user.get_preferences gives it; record rules need it. */
-  #context(): Promise<Record<string, unknown>> {
-    this.#userContext ??= this.rpc
-      .call<Record<string, unknown>>('model.res.user.get_preferences', [true, {}])
-      .catch((error: unknown) => {
-        this.#userContext = null;
-        throw error;
-      });
-    return this.#userContext;
-  }
+  readonly #context = once(() => this.rpc.call<Record<string, unknown>>('model.res.user.get_preferences', [true, {}]));
 
   async #call<T>(method: string, ...params: unknown[]): Promise<T> {
     return this.rpc.call<T>(method, [...params, await this.#context()]);
@@ -146,19 +145,12 @@ export class TrytonErp implements ErpAdapter {
   }
 
   /** The company's currency: Tryton parties have none, so customers take the company's. */
-  #companyCurrency(): Promise<Currency> {
-    this.#currency ??= this.#searchRead<{ 'currency.': { code: string } }>('company.company', [], ['currency.code'])
-      .then((rows) => {
-        const code = rows[0]?.['currency.']?.code;
-        if (!code) throw new ErpRejectedError('Tryton has no company: run server/tryton/seed.py first');
-        return code;
-      })
-      .catch((error: unknown) => {
-        this.#currency = null;
-        throw error;
-      });
-    return this.#currency;
-  }
+  readonly #companyCurrency = once(async (): Promise<Currency> => {
+    const rows = await this.#searchRead<{ 'currency.': { code: string } }>('company.company', [], ['currency.code']);
+    const code = rows[0]?.['currency.']?.code;
+    if (!code) throw new ErpRejectedError('Tryton has no company: run server/tryton/seed.py first');
+    return code;
+  });
 
   async listCustomers(): Promise<ErpCustomer[]> {
     const invoices = await this.#searchRead<{ party: number }>(
@@ -503,30 +495,24 @@ export class TrytonErp implements ErpAdapter {
     }
   }
 
-  async #paymentMethods() {
-    this.#methods ??= (async () => {
-      const rows = await this.#searchRead<{ id: number; name: string; journal: number; debit_account: number }>(
-        'account.invoice.payment.method',
-        [],
-        ['name', 'journal', 'debit_account'],
-        [['id', 'ASC']],
-      );
-      const find = (key: string) => {
-        const row = rows.find((r) => r.name === key || String(r.id) === key);
-        if (!row) {
-          throw new ErpRejectedError(
-            `Tryton has no payment method "${key}" (SETTLE_TRYTON_JOURNAL; server/tryton/seed.py creates them)`,
-          );
-        }
-        return { id: row.id, journal: row.journal, account: row.debit_account };
-      };
-      return { cash: find(this.#config.journal), credit: find(CREDIT_METHOD), deduction: find(DEDUCTION_METHOD) };
-    })().catch((error: unknown) => {
-      this.#methods = null;
-      throw error;
-    });
-    return this.#methods;
-  }
+  readonly #paymentMethods = once(async () => {
+    const rows = await this.#searchRead<{ id: number; name: string; journal: number; debit_account: number }>(
+      'account.invoice.payment.method',
+      [],
+      ['name', 'journal', 'debit_account'],
+      [['id', 'ASC']],
+    );
+    const find = (key: string) => {
+      const row = rows.find((r) => r.name === key || String(r.id) === key);
+      if (!row) {
+        throw new ErpRejectedError(
+          `Tryton has no payment method "${key}" (SETTLE_TRYTON_JOURNAL; server/tryton/seed.py creates them)`,
+        );
+      }
+      return { id: row.id, journal: row.journal, account: row.debit_account };
+    };
+    return { cash: find(this.#config.journal), credit: find(CREDIT_METHOD), deduction: find(DEDUCTION_METHOD) };
+  });
 
   /**
    * One run of account.invoice.pay: start → choice → (ask: partial) → pay; the session is deleted
@@ -612,7 +598,7 @@ export class TrytonErp implements ErpAdapter {
    * move line without a party: an account that cannot would refuse the surcharge move only after
    * the invoices were paid, so it is refused before the first step instead.
    */
-  #surchargeAccount(): Promise<number> {
+  readonly #surchargeAccount = once(async (): Promise<number> => {
     const key = this.#config.surchargeAccount ?? SURCHARGE_ACCOUNT;
     type Row = {
       id: number;
@@ -623,43 +609,36 @@ export class TrytonErp implements ErpAdapter {
       party_required: boolean;
       'type.': { receivable: boolean; payable: boolean } | null;
     };
-    this.#surchargeAccountId ??= this.#searchRead<Row>(
+    const rows = await this.#searchRead<Row>(
       'account.account',
       ['OR', ['code', '=', key], ['name', '=', key], ...(recordId(key) ? [['id', '=', Number(key)]] : [])],
       ['code', 'name', 'type', 'closed', 'party_required', 'type.receivable', 'type.payable'],
       [['id', 'ASC']],
-    )
-      .then((rows) => {
-        const setting = `SETTLE_TRYTON_SURCHARGE_ACCOUNT "${key}"`;
-        const byCode = rows.filter((r) => r.code === key);
-        const byName = rows.filter((r) => r.name === key);
-        const matches = byCode.length ? byCode : byName.length ? byName : rows;
-        const [row] = matches;
-        if (!row) {
-          throw new ErpRejectedError(
-            `Tryton has no account "${key}" for card surcharges (SETTLE_TRYTON_SURCHARGE_ACCOUNT; server/tryton/seed.py creates "${SURCHARGE_ACCOUNT}")`,
-          );
-        }
-        if (matches.length > 1) {
-          throw new ErpRejectedError(`${setting} names ${matches.length} Tryton accounts: give its code or id`);
-        }
-        const problem =
-          row.type === null
-            ? 'is a view account (no type): moves cannot be booked to it'
-            : row.closed
-              ? 'is closed'
-              : row.party_required || row['type.']?.receivable || row['type.']?.payable
-                ? "is a customer or supplier account: a surcharge is the merchant's income, not the customer's"
-                : null;
-        if (problem) throw new ErpRejectedError(`${setting}: account ${row.code ?? row.name} ${problem}`);
-        return row.id;
-      })
-      .catch((error: unknown) => {
-        this.#surchargeAccountId = null;
-        throw error;
-      });
-    return this.#surchargeAccountId;
-  }
+    );
+    const setting = `SETTLE_TRYTON_SURCHARGE_ACCOUNT "${key}"`;
+    const byCode = rows.filter((r) => r.code === key);
+    const byName = rows.filter((r) => r.name === key);
+    const matches = byCode.length ? byCode : byName.length ? byName : rows;
+    const [row] = matches;
+    if (!row) {
+      throw new ErpRejectedError(
+        `Tryton has no account "${key}" for card surcharges (SETTLE_TRYTON_SURCHARGE_ACCOUNT; server/tryton/seed.py creates "${SURCHARGE_ACCOUNT}")`,
+      );
+    }
+    if (matches.length > 1) {
+      throw new ErpRejectedError(`${setting} names ${matches.length} Tryton accounts: give its code or id`);
+    }
+    const problem =
+      row.type === null
+        ? 'is a view account (no type): moves cannot be booked to it'
+        : row.closed
+          ? 'is closed'
+          : row.party_required || row['type.']?.receivable || row['type.']?.payable
+            ? "is a customer or supplier account: a surcharge is the merchant's income, not the customer's"
+            : null;
+    if (problem) throw new ErpRejectedError(`${setting}: account ${row.code ?? row.name} ${problem}`);
+    return row.id;
+  });
 
   /** A posted move of money received with the payment method: its account debited, `credit` credited. */
   async #receive(
