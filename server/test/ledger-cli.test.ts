@@ -699,6 +699,47 @@ describe.each(STORES)('complete imports on %s', (store) => {
       await db.destroy();
     }
   });
+  /** The ERP had pay_1 and closed INV-1; pay_1 comes back (ACH return) and the reversal goes to the ERP. */
+  const reversalHandedOver = async (store: StoreKind, complete: boolean) => {
+    const ledger = await postedLedger(store);
+    expect(await exported(ledger.db, { unexported: true })).toHaveLength(1);
+    const closing = complete ? withoutInv1() : csvOf([agingRow('100.00', '0.00')]);
+    await importLedgerCsv(ledger.db, closing, { complete, asOf: later() });
+    expect(await item(ledger.db, INV_1)).toMatchObject({ erp_open_amount: 0, open_amount: 0 });
+    await ledger.erp.reversePayment('pay_1', 'ACH return R01');
+    // Until the ERP has the reversal, the payer owes the 30.00 again.
+    expect(await item(ledger.db, INV_1)).toMatchObject({ open_amount: 3_000 });
+    expect(await exported(ledger.db, { unexported: true })).toHaveLength(1);
+    return ledger;
+  };
+
+  it('closes again a document the ERP closed again after it had the reversal', async () => {
+    // The ERP re-opened INV-1 on the reversal and was paid the 30.00 by cheque before its next
+    // aging, which again does not list it: its figure (0) has not changed, its balance must.
+    const { db, erp } = await reversalHandedOver(store, true);
+    try {
+      const result = await importLedgerCsv(db, withoutInv1(), { complete: true, asOf: later() });
+      expect(result.closedFirst).toEqual([expect.objectContaining({ previous_open_amount: 3_000, open_amount: 0 })]);
+      expect(await item(db, INV_1)).toMatchObject({ erp_open_amount: 0, open_amount: 0 });
+      expect((await erp.listOpenItems('C-1')).invoices.map((i) => i.number)).not.toContain('INV-1');
+      expect(await importLedgerCsv(db, withoutInv1(), { complete: true, asOf: later() })).toMatchObject({ closed: 0 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('rewrites a row the file restates unchanged when its balance is no longer what the rules give', async () => {
+    const { db } = await reversalHandedOver(store, false);
+    try {
+      const again = await importLedgerCsv(db, csvOf([agingRow('100.00', '0.00')]), { asOf: later() });
+      expect(again).toMatchObject({ updated: 1, unchanged: 0 });
+      expect(await item(db, INV_1)).toMatchObject({ erp_open_amount: 0, open_amount: 0 });
+      const third = await importLedgerCsv(db, csvOf([agingRow('100.00', '0.00')]), { asOf: later() });
+      expect(third).toMatchObject({ updated: 0, unchanged: 1 });
+    } finally {
+      await db.destroy();
+    }
+  });
 });
 
 describe.each(STORES)('credit memos with negative amounts on %s', (store) => {

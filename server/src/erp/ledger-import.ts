@@ -494,10 +494,13 @@ async function writeBatch(
           updated_at: sql`now()`,
         })
         .where(
+          // A row the file restates unchanged is still written when its open balance is not what the
+          // rules give (a reversal since gave back money the ERP's unchanged figure says is paid).
           sql<boolean>`(ledger_items.amount, ledger_items.erp_open_amount, ledger_items.issue_date, ledger_items.due_date,
               ledger_items.currency, ledger_items.document_url, ledger_items.po_number, ledger_items.memo)
             is distinct from (excluded.amount, excluded.erp_open_amount, excluded.issue_date, excluded.due_date,
-              excluded.currency, excluded.document_url, excluded.po_number, excluded.memo)`,
+              excluded.currency, excluded.document_url, excluded.po_number, excluded.memo)
+            or ledger_items.open_amount is distinct from ${openBalance(sql`excluded.amount`, sql`excluded.erp_open_amount`, asOf)}`,
         ),
     )
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
@@ -515,7 +518,12 @@ async function writeBatch(
  * still shows them paid), within 0..amount. Posting lines are never changed: what Settle took stays
  * recorded for the export and for a reversal.
  */
-function openBalance(amount: RawBuilder<unknown>, erpOpen: RawBuilder<unknown>, asOf: Date): RawBuilder<number> {
+function openBalance(
+  amount: RawBuilder<unknown>,
+  erpOpen: RawBuilder<unknown>,
+  asOf: Date,
+  item: RawBuilder<unknown> = sql`ledger_items.id`,
+): RawBuilder<number> {
   const at = sql`${asOf.toISOString()}::timestamptz`;
   return sql<number>`least(${amount}, greatest(0, ${erpOpen} - coalesce((
     select sum(case
@@ -526,7 +534,7 @@ function openBalance(amount: RawBuilder<unknown>, erpOpen: RawBuilder<unknown>, 
       else 0 end)
     from ledger_posting_lines l
     join ledger_postings p on p.payment_id = l.payment_id
-    where l.item_id = ledger_items.id), 0)))`;
+    where l.item_id = ${item}), 0)))`;
 }
 
 /** The ids of a complete import's rows, for closeAbsent; gone with the transaction. */
@@ -540,11 +548,12 @@ async function markSeen(trx: Tx, items: ItemInput[]): Promise<void> {
 
 /**
  * A complete import, once every row is written: a document of a (customer, currency) pair the
- * file lists, open on the ERP's side (erp_open_amount > 0) but absent from the file, is closed as
- * if the file listed it with open amount 0: erp_open_amount 0, and open_amount by openBalance from
- * 0 (0, unless a reversal of a payment the ERP has had is not yet exported: the payer owes that
- * again). One statement, whatever the size of the file. Settle's on-account credits are not the
- * ERP's and are never closed. A second run finds nothing (erp_open_amount is 0 by then).
+ * file lists but absent from the file is closed as if the file listed it with open amount 0:
+ * erp_open_amount 0, and open_amount by openBalance from 0 (0, unless a reversal of a payment the
+ * ERP has had is not yet exported: the payer owes that again). Only documents this changes are
+ * touched: open on the ERP's side, or with an open balance the rules no longer give (a reversal
+ * exported since the ERP closed it). One statement, whatever the size of the file. Settle's
+ * on-account credits are not the ERP's and are never closed. A second run finds nothing.
  */
 async function closeAbsent(trx: Tx, asOf: Date, batch: string, result: ImportResult): Promise<void> {
   const { rows } = await sql<ClosedDocument & { total: number }>`
@@ -554,7 +563,7 @@ async function closeAbsent(trx: Tx, asOf: Date, batch: string, result: ImportRes
     ), closing as (
       select t.id, t.open_amount as previous_open_amount
       from ledger_items t join pairs on pairs.customer_id = t.customer_id and pairs.currency = t.currency
-      where t.erp_open_amount > 0
+      where (t.erp_open_amount > 0 or t.open_amount is distinct from ${openBalance(sql`t.amount`, sql`0`, asOf, sql`t.id`)})
         and not exists (select 1 from ledger_import_seen s where s.id = t.id)
         and not exists (select 1 from ledger_postings o where o.on_account_item_id = t.id)
     ), closed as (
