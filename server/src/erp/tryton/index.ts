@@ -317,6 +317,7 @@ export class TrytonErp implements ErpAdapter {
       if (!m || m[2] !== paymentId) continue;
       if (m[1]) {
         if (!reversals.has(Number(m[3]))) reversals.set(Number(m[3]), row);
+        else twice.push(row);
       } else if (!steps.has(Number(m[3]))) steps.set(Number(m[3]), row);
       else twice.push(row);
     }
@@ -329,6 +330,9 @@ export class TrytonErp implements ErpAdapter {
     let done = await this.#tagged(id);
     this.#stop(signal, id, done.steps);
     if (done.steps.size === 0) await this.#validate(posting);
+    // The surcharge is booked last: an account that cannot take it must refuse a resumed posting
+    // too (one an earlier version left without it) before any further step is booked.
+    if (posting.surchargeAmount > 0) await this.#surchargeAccount();
     try {
       for (const [n, step] of steps.entries()) {
         for (let attempt = 1; ; attempt++) {
@@ -390,14 +394,18 @@ export class TrytonErp implements ErpAdapter {
       }
       return done;
     }
-    this.#stop(signal, id, done.steps);
     const description = `${step.label} ${stepTag(id, n)}`;
     if (step.kind === 'pay' && document) {
       checkBalance(document, step.amount, posting.currency);
+      await writableAfter(document);
+      // After the wait: a caller that gave up meanwhile sends nothing more.
+      this.#stop(signal, id, done.steps);
       await this.#payInvoice(document, step.amount, posting.currency, step.method, posting.date, description);
     } else if (step.kind === 'surcharge') {
+      this.#stop(signal, id, done.steps);
       await this.#surcharge(posting, step.amount, description);
     } else {
+      this.#stop(signal, id, done.steps);
       await this.#onAccount(posting, step.amount, description);
     }
     return done;
@@ -433,8 +441,6 @@ export class TrytonErp implements ErpAdapter {
     if (cash !== posting.cashAmount) {
       throw new ErpRejectedError(`${posting.paymentId}: cashAmount ${posting.cashAmount} is not the cash applied`);
     }
-    // The surcharge is booked last: a missing account must refuse the posting before anything is booked.
-    if (posting.surchargeAmount > 0) await this.#surchargeAccount();
     const ids = [
       ...posting.applications.map((a) => a.invoiceId),
       ...posting.credits.flatMap((c) => [c.creditId, c.invoiceId]),
@@ -555,7 +561,6 @@ export class TrytonErp implements ErpAdapter {
         payment_method: methods[method].id,
         date: trytonDate(date),
       };
-      await writableAfter(document);
       // The first call that can write the invoice (a full payment is booked in "choice").
       const next = await exec({ start }, 'choice');
       if (next.view?.state === 'ask') {
