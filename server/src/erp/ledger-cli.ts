@@ -129,7 +129,7 @@ async function runImport(args: string[]): Promise<number> {
       process.stderr.write(
         `ledger import: ${dryRun ? 'would close' : 'closed'} ${d.type} ${d.number} of customer ${d.customer_id}, ` +
           `open ${d.currency} ${money(d.previous_open_amount, d.currency)} -> ${money(d.open_amount, d.currency)}` +
-          `${d.open_amount > 0 ? ' (a reversal the ERP has not had yet)' : ''}\n`,
+          `${d.open_amount > 0 ? ' (a reversal the ERP has not had yet)' : d.previous_open_amount === 0 ? ' (paid through Settle already; the ERP now agrees)' : ''}\n`,
       );
     }
     if (result.closed > result.closedFirst.length) {
