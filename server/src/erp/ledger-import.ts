@@ -560,16 +560,17 @@ async function closeAbsent(trx: Tx, asOf: Date, batch: string, result: ImportRes
     with pairs as (
       select distinct i.customer_id, i.currency
       from ledger_items i join ledger_import_seen s on s.id = i.id
-    ), closing as (
-      select t.id, t.open_amount as previous_open_amount
+    ), absent as (
+      select t.id, t.erp_open_amount, t.open_amount as previous_open_amount,
+        ${openBalance(sql`t.amount`, sql`0`, asOf, sql`t.id`)} as open_amount
       from ledger_items t join pairs on pairs.customer_id = t.customer_id and pairs.currency = t.currency
-      where (t.erp_open_amount > 0 or t.open_amount is distinct from ${openBalance(sql`t.amount`, sql`0`, asOf, sql`t.id`)})
-        and not exists (select 1 from ledger_import_seen s where s.id = t.id)
+      where not exists (select 1 from ledger_import_seen s where s.id = t.id)
         and not exists (select 1 from ledger_postings o where o.on_account_item_id = t.id)
+    ), closing as (
+      select * from absent where erp_open_amount > 0 or previous_open_amount is distinct from open_amount
     ), closed as (
       update ledger_items
-      set erp_open_amount = 0, open_amount = ${openBalance(sql`ledger_items.amount`, sql`0`, asOf)},
-        import_batch = ${batch}, updated_at = now()
+      set erp_open_amount = 0, open_amount = closing.open_amount, import_batch = ${batch}, updated_at = now()
       from closing
       where ledger_items.id = closing.id
       returning ledger_items.customer_id, ledger_items.type, ledger_items.number, ledger_items.currency,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Currency, sum, toDecimalString } from '@settle/schema';
 import { type Insertable, type Selectable, sql } from 'kysely';
 import { type Database, type Db, type Executor, openStore, type Tx } from '../store/db.js';
@@ -307,7 +308,7 @@ async function acquireLockFile(dir: string, file: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const holder = async (path: string) => Number(await readFile(path, 'utf8').catch(() => ''));
   const valid = (pid: number) => Number.isInteger(pid) && pid > 0;
-  const pause = () => new Promise((r) => setTimeout(r, 50));
+  const pause = () => sleep(50);
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       await writeFile(file, String(process.pid), { flag: 'wx' });

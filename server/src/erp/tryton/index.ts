@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Currency, parseDecimal, toDecimalString } from '@settle/schema';
 import {
   type ErpAdapter,
@@ -337,7 +338,7 @@ export class TrytonErp implements ErpAdapter {
       for (const [n, step] of steps.entries()) {
         for (let attempt = 1; ; attempt++) {
           try {
-            done = await this.#step(posting, n, step, signal, n === 0 && attempt === 1 ? done : null);
+            done = await this.#step(posting, n, step, signal);
             break;
           } catch (error) {
             // The document changed between this run's reads and its write, and trytond wrote nothing:
@@ -370,8 +371,7 @@ export class TrytonErp implements ErpAdapter {
   }
 
   /**
-   * Makes step `n` unless a tagged move shows it made; returns the tags it read. `known` are tags
-   * read just before, reused by an on-account step.
+   * Makes step `n` unless a tagged move shows it made; returns the tags it read.
    *
    * A pay step reads its document's version (`_timestamp`) first and the tags after it, and sends
    * that version with the wizard: trytond refuses the wizard's write to the document
@@ -380,10 +380,10 @@ export class TrytonErp implements ErpAdapter {
    * so it cannot be made twice — not by a call that reached trytond late after its caller gave up,
    * nor by two Settle instances starting the same posting at once (docs/tryton.md, "Exactly once").
    */
-  async #step(posting: ErpPosting, n: number, step: Step, signal: AbortSignal | undefined, known: Tagged | null) {
+  async #step(posting: ErpPosting, n: number, step: Step, signal: AbortSignal | undefined) {
     const id = posting.paymentId;
     const document = step.kind === 'pay' ? await this.#document(step.invoiceId) : null;
-    const done = known && !document ? known : await this.#tagged(id);
+    const done = await this.#tagged(id);
     if (done.reversals.size > 0) return done;
     const made = done.steps.get(n);
     if (made) {
@@ -394,18 +394,18 @@ export class TrytonErp implements ErpAdapter {
       }
       return done;
     }
-    const description = `${step.label} ${stepTag(id, n)}`;
-    if (step.kind === 'pay' && document) {
+    if (document) {
       checkBalance(document, step.amount, posting.currency);
       await writableAfter(document);
-      // After the wait: a caller that gave up meanwhile sends nothing more.
-      this.#stop(signal, id, done.steps);
+    }
+    // After any wait: a caller that gave up meanwhile sends nothing more.
+    this.#stop(signal, id, done.steps);
+    const description = `${step.label} ${stepTag(id, n)}`;
+    if (step.kind === 'pay' && document) {
       await this.#payInvoice(document, step.amount, posting.currency, step.method, posting.date, description);
     } else if (step.kind === 'surcharge') {
-      this.#stop(signal, id, done.steps);
       await this.#surcharge(posting, step.amount, description);
     } else {
-      this.#stop(signal, id, done.steps);
       await this.#onAccount(posting, step.amount, description);
     }
     return done;
@@ -834,20 +834,25 @@ function checkBalance(row: InvoiceRow, amount: number, currency: Currency): void
 async function writableAfter(document: Versioned): Promise<void> {
   if (document.version.includes('.')) return;
   const wait = document.readAt + SECOND_VERSIONS_WAIT_MS - performance.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  if (wait > 0) await sleep(wait);
 }
 
 /** The refusal for a payment with a step booked twice: what to cancel, and how. */
 function twiceText(twice: MoveRow[]): string {
-  const extra = twice.map((m) => `account.move,${m.id}${m.number ? ` (${m.number})` : ''}`).join(', ');
+  const extra = twice.map(moveText).join(', ');
   return `booked twice in Tryton, ${extra} repeats a step: cancel it in Tryton (Cancel Moves)`;
 }
 
 /** What a posting already booked, for a person who must act on a posting stopped halfway. */
 function bookedText(booked: Map<number, MoveRow>): string {
   if (booked.size === 0) return 'nothing was booked in Tryton';
-  const moves = [...booked].map(([n, m]) => `step ${n} account.move,${m.id}${m.number ? ` (${m.number})` : ''}`);
+  const moves = [...booked].map(([n, m]) => `step ${n} ${moveText(m)}`);
   return `already booked in Tryton: ${moves.join(', ')}`;
+}
+
+/** A move as a person finds it in Tryton: `account.move,80 (80)`. */
+function moveText(m: MoveRow): string {
+  return `account.move,${m.id}${m.number ? ` (${m.number})` : ''}`;
 }
 
 /** Wizard defaults as values to send back: drop the "field." rec_name companions. */
