@@ -323,11 +323,11 @@ describe('TrytonErp', () => {
   });
 
   /**
-   * Holds `erp`'s `nth` pay-wizard "choice" call, once its reads were made and before trytond gets
-   * the call, until `release()`; `held` resolves when it waits. Nothing in the adapter can
-   * notice: to trytond this is a request that arrives late.
+   * Holds `erp`'s `nth` call that `matches`, once the reads before it were made and before trytond
+   * gets it, until `release()`; `held` resolves when it waits. Nothing in the adapter can notice:
+   * to trytond this is a request that arrives late.
    */
-  const holdPayCalls = (erp: TrytonErp, nth = 1) => {
+  const holdCall = (erp: TrytonErp, matches: (method: string, params: unknown[]) => boolean, nth = 1) => {
     const call = erp.rpc.call.bind(erp.rpc);
     let seen = 0;
     let release = () => {};
@@ -339,7 +339,7 @@ describe('TrytonErp', () => {
       arrived = resolve;
     });
     erp.rpc.call = async <T>(m: string, params: unknown[]): Promise<T> => {
-      if (m === 'wizard.account.invoice.pay.execute' && params[2] === 'choice' && ++seen === nth) {
+      if (matches(m, params) && ++seen === nth) {
         arrived();
         await gate;
       }
@@ -347,13 +347,16 @@ describe('TrytonErp', () => {
     };
     return { held, release };
   };
+  /** The pay wizard's "choice": the first call of a pay step that can write the invoice. */
+  const payChoice = (m: string, params: unknown[]) =>
+    m === 'wizard.account.invoice.pay.execute' && params[2] === 'choice';
 
   it("books a step once when one run's wizard call reaches trytond after another run made that step", async () => {
     const [invoice] = (await adapter().listOpenItems(trytond.seed.customer)).invoices;
     if (!invoice) throw new Error('the seed has no open invoice');
     const p = posting('late', [{ invoiceId: invoice.id, cash: 400 }]);
     const late = adapter();
-    const { held, release } = holdPayCalls(late);
+    const { held, release } = holdCall(late, payChoice);
     // The first run read the invoice and the tags (no move yet), and its wizard call hangs on the way.
     const first = late.postPayment(p);
     await held;
@@ -390,8 +393,8 @@ describe('TrytonErp', () => {
     const other = adapter();
     // A warm instance (logged in, payment methods known), so that it writes within the second.
     await other.postPayment(posting('warm-up', [{ invoiceId: invoice.id, cash: 1 }]));
-    const cash = holdPayCalls(late, 1);
-    const { held, release } = holdPayCalls(late, 2);
+    const cash = holdCall(late, payChoice, 1);
+    const { held, release } = holdCall(late, payChoice, 2);
     const first = late.postPayment(p);
     // The late run books the cash step as a second begins (trytond runs on this machine's clock),
     // so that without the wait the other run's deduction is stamped in the same second; then it
@@ -420,8 +423,8 @@ describe('TrytonErp', () => {
     ]);
     const one = adapter();
     const two = adapter();
-    const holdOne = holdPayCalls(one);
-    const holdTwo = holdPayCalls(two);
+    const holdOne = holdCall(one, payChoice);
+    const holdTwo = holdCall(two, payChoice);
     const runs = [one.postPayment(p), two.postPayment(p)];
     // Both have read the invoice and found no tagged move before either wizard call reaches trytond.
     await Promise.all([holdOne.held, holdTwo.held]);
@@ -443,23 +446,12 @@ describe('TrytonErp', () => {
     const p = posting('on-account-race', [], 500);
     const one = adapter();
     const two = adapter();
-    const gates = [one, two].map((erp) => {
-      const call = erp.rpc.call.bind(erp.rpc);
-      let arrived = () => {};
-      const held = new Promise<void>((resolve) => {
-        arrived = resolve;
-      });
-      erp.rpc.call = async <T>(m: string, params: unknown[]): Promise<T> => {
-        if (m === 'model.account.move.create') {
-          arrived();
-          await both;
-        }
-        return call<T>(m, params);
-      };
-      return held;
-    });
-    const both = Promise.all(gates);
-    const results = await Promise.allSettled([one.postPayment(p), two.postPayment(p)]);
+    // Both have found no on-account move before either creates one.
+    const holds = [one, two].map((erp) => holdCall(erp, (m) => m === 'model.account.move.create'));
+    const runs = Promise.allSettled([one.postPayment(p), two.postPayment(p)]);
+    await Promise.all(holds.map((h) => h.held));
+    for (const h of holds) h.release();
+    const results = await runs;
     // The run whose move committed last reads both; the other may have finished before it.
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(refused.length).toBeGreaterThanOrEqual(1);
